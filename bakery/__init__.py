@@ -1,0 +1,78 @@
+"""The bakery co-op till: Flask + htmx, server-rendered, money in pence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; reads like a table of contents."""
+    app = Flask(__name__, instance_relative_config=True)
+    configure_config(app, test_config)
+    configure_extensions(app)
+    configure_security(app)
+    configure_blueprints(app)
+    configure_templates(app)
+    configure_errors(app)
+    configure_cli(app)
+    return app
+
+
+def configure_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    from bakery.config import load_config
+
+    load_config(app, test_config)
+
+
+def configure_extensions(app: Flask) -> None:
+    from bakery import database
+    from bakery.extensions import csrf, htmx, migrate
+
+    database.init_app(app)
+    migrate.init_app(
+        app, database.db, directory=str(app.config.get("MIGRATIONS_DIR") or _migrations_dir())
+    )
+    csrf.init_app(app)
+    htmx.init_app(app)
+
+
+def configure_security(app: Flask) -> None:
+    from bakery import security
+
+    security.init_app(app)
+
+
+def configure_blueprints(app: Flask) -> None:
+    from bakery.admin.routes import bp as admin_bp
+    from bakery.auth.routes import bp as auth_bp
+    from bakery.members.routes import bp as members_bp
+    from bakery.till.routes import bp as till_bp
+
+    for blueprint in (auth_bp, till_bp, admin_bp, members_bp):
+        app.register_blueprint(blueprint)
+
+
+def configure_templates(app: Flask) -> None:
+    from bakery import formatting
+
+    formatting.init_app(app)
+
+
+def configure_errors(app: Flask) -> None:
+    from bakery import errors
+
+    errors.init_app(app)
+
+
+def configure_cli(app: Flask) -> None:
+    from bakery import cli
+
+    cli.init_app(app)
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")

@@ -1,0 +1,109 @@
+"""Back-office forms: tills, users, settings."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from bakery.models import Role
+
+ROLE_CHOICES = {r.value: r.value.title() for r in Role}
+
+
+class TillForm(FlaskForm):
+    """A new till."""
+
+    name = StringField("Till name", validators=[DataRequired("Enter a till name."), Length(max=60)])
+    location = StringField("Where it stands", validators=[Optional(), Length(max=60)])
+
+
+class PairForm(FlaskForm):
+    """Pair this tablet with a till."""
+
+    label = StringField("Label for this tablet", validators=[Optional(), Length(max=60)])
+
+
+class UserForm(FlaskForm):
+    """A new user."""
+
+    display_name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=80)])
+    email = EmailField("Email (for password sign-in)", validators=[Optional(), Length(max=254)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.STAFF.value)
+    password = PasswordField(
+        "Password (10+ characters)", validators=[Optional(), Length(min=10, max=200)]
+    )
+    pin = PasswordField(
+        "Till PIN (4 to 6 digits)",
+        validators=[Optional(), Regexp(r"^[0-9]{4,6}$", message="A PIN is 4 to 6 digits.")],
+    )
+
+
+class RoleForm(FlaskForm):
+    """Change a user's role and whether they are active."""
+
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    active = BooleanField("Active")
+
+
+class PinChangeForm(FlaskForm):
+    """Set a till PIN."""
+
+    pin = PasswordField(
+        "New PIN",
+        validators=[
+            DataRequired("Enter a PIN."),
+            Regexp(r"^[0-9]{4,6}$", message="A PIN is 4 to 6 digits."),
+        ],
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    """Set a password."""
+
+    password = PasswordField(
+        "New password", validators=[DataRequired("Enter a password."), Length(min=10, max=200)]
+    )
+
+
+class SettingsForm(FlaskForm):
+    """The shop's settings."""
+
+    shop_name = StringField(
+        "Shop name", validators=[DataRequired("Enter the shop's name."), Length(max=80)]
+    )
+    address = TextAreaField("Address", validators=[Optional(), Length(max=400)])
+    vat_number = StringField("VAT number", validators=[Optional(), Length(max=30)])
+    currency = StringField("Currency (ISO code)", validators=[DataRequired(), Length(min=3, max=3)])
+    locale = StringField("Locale", validators=[DataRequired(), Length(max=16)])
+    timezone = StringField("Timezone", validators=[DataRequired(), Length(max=40)])
+    receipt_footer = TextAreaField("Receipt footer", validators=[Optional(), Length(max=400)])
+    till_idle_seconds = IntegerField(
+        "Lock an idle till after (seconds)",
+        validators=[
+            DataRequired(),
+            NumberRange(min=30, max=3600, message="Between 30 and 3600 seconds."),
+        ],
+    )
+
+
+class AuditFilterForm(FlaskForm):
+    """Filter the audit log (a GET form, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    action = StringField("Action starts with", validators=[Optional(), Length(max=60)])
+    user = SelectField("By", choices={}, validators=[Optional()], validate_choice=False)
+    day_from = StringField(
+        "From (YYYY-MM-DD)", validators=[Optional(), Regexp(r"^\d{4}-\d{2}-\d{2}$")]
+    )
+    day_to = StringField("To (YYYY-MM-DD)", validators=[Optional(), Regexp(r"^\d{4}-\d{2}-\d{2}$")])

@@ -1,0 +1,125 @@
+"""`flask bakery ...` commands: admins, demo data, backups, dividends, chain checks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from bakery.domain.allocation import AllocationError, allocate, result_to_dict, scenario_from_dict
+from bakery.extensions import db
+from bakery.models import User
+from bakery.services import demo, users
+from bakery.services.audit import SYSTEM
+from bakery.services.errors import ServiceError
+from bakery.services.integrity import verify_audit_chain
+
+bakery_cli = AppGroup("bakery", help="Bakery co-op commands.")
+dividends_cli = AppGroup("dividends", help="Surplus allocation.")
+audit_cli = AppGroup("audit", help="The audit log.")
+bakery_cli.add_command(dividends_cli)
+bakery_cli.add_command(audit_cli)
+
+
+@bakery_cli.command("create-admin")
+@click.option("--name", prompt=True)
+@click.option("--email", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--pin", default="", help="Optional till PIN (4-6 digits).")
+def create_admin(name: str, email: str, password: str, pin: str) -> None:
+    """Create an admin who signs in with email and password."""
+    try:
+        user = users.create_user(name, email, "admin", SYSTEM, password=password, pin=pin or None)
+    except ServiceError as refused:
+        raise click.ClickException(refused.message) from refused
+    click.echo(f"Admin {user.display_name} <{user.email}> created.")
+
+
+@bakery_cli.command("demo")
+def load_demo() -> None:
+    """Load demo data once (running it again changes nothing) and print the demo sign-ins."""
+    created = demo.load_demo_data()
+    click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+    for line in demo.DEMO_SIGN_INS:
+        click.echo("  " + line)
+
+
+@bakery_cli.command("backup")
+@click.option(
+    "--to", "target", type=click.Path(path_type=Path), default=None, help="Folder for the backup."
+)
+def backup(target: Path | None) -> None:
+    """Back up the database: SQLite's online backup API, or pg_dump for PostgreSQL."""
+    folder = target or Path(
+        current_app.config.get("BACKUP_DIR") or Path(current_app.instance_path) / "backups"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        path = folder / f"bakery-{stamp}.sqlite"
+        # The online backup API copies a consistent snapshot even while tills are writing;
+        # copying the file of a WAL database could miss committed sales still in the WAL.
+        source = sqlite3.connect(url.database or "")
+        dest = sqlite3.connect(path)
+        with dest:
+            source.backup(dest)
+        dest.close()
+        source.close()
+        click.echo(f"Backed up to {path}")
+        return
+    pg_dump = shutil.which("pg_dump")
+    path = folder / f"bakery-{stamp}.dump"
+    plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    if pg_dump is None:
+        raise click.ClickException(
+            f"pg_dump is not installed. Run: pg_dump --format=custom --file={path} '<database url>'"
+        )
+    subprocess.run([pg_dump, "--format=custom", f"--file={path}", plain], check=True)  # noqa: S603
+    click.echo(f"Backed up to {path}")
+
+
+@dividends_cli.command("allocate")
+@click.option("--scenario", type=click.File("r"), required=True, help="A scenario JSON file.")
+def allocate_scenario(scenario: click.utils.LazyFile) -> None:
+    """Allocate a surplus from a scenario file and print the result as JSON."""
+    try:
+        data = json.load(scenario)
+        result = allocate(*scenario_from_dict(data))
+    except (ValueError, AllocationError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(result_to_dict(result), indent=2, sort_keys=True))
+
+
+@audit_cli.command("verify")
+def verify_audit() -> None:
+    """Recompute the audit log's hash chain; exit non-zero and name the first bad row."""
+    fault = verify_audit_chain()
+    if fault is None:
+        click.echo("Audit chain intact.")
+        return
+    click.echo(
+        f"Audit chain broken at seq {fault.seq} (row {fault.row_id}): {fault.problem}", err=True
+    )
+    sys.exit(1)
+
+
+@bakery_cli.command("users")
+def list_users() -> None:
+    """List users and their roles."""
+    for user in db.session.scalars(select(User).order_by(User.id)):
+        click.echo(f"{user.id:>4}  {user.role:<8} {user.display_name} <{user.email or '-'}>")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command group."""
+    app.cli.add_command(bakery_cli)

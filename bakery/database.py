@@ -1,0 +1,74 @@
+"""Engine set-up per database: SQLite pragmas and write transactions, PostgreSQL defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from bakery.extensions import db
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def init_app(app: Flask) -> None:
+    """Bind the database and tune each engine for its dialect."""
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+
+
+def request_writes() -> bool:
+    """True when the current unit of work may write: any non-GET request, and all CLI work."""
+    if has_request_context():
+        return request.method not in READ_ONLY_METHODS
+    return True
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, full sync, a busy timeout, and BEGIN IMMEDIATE for writing requests.
+
+    With SQLite's default deferred transaction a request that reads and then writes fails with
+    "database is locked" when another writer got there between its read and its write; taking the
+    write lock at BEGIN makes concurrent taps queue on the busy timeout instead.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN, instead of pysqlite's own deferred BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if request_writes() else "BEGIN")
+
+
+def refuse_changes_to_append_only(session: Session, _context: Any, _instances: Any) -> None:
+    """Append-only tables (the ledger, the audit log) refuse UPDATE and DELETE through the ORM.
+
+    The database refuses them too, with triggers created by the migrations.
+    """
+    for obj in list(session.dirty) + list(session.deleted):
+        if getattr(type(obj), "append_only", False) and (
+            obj in session.deleted or session.is_modified(obj)
+        ):
+            raise AppendOnlyError(
+                f"{type(obj).__name__} rows are append-only and cannot be changed"
+            )
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete an append-only row."""
+
+
+event.listen(Session, "before_flush", refuse_changes_to_append_only)

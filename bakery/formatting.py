@@ -1,0 +1,51 @@
+"""Display helpers registered as template filters: money and local time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_datetime
+from babel.numbers import format_currency
+from flask import Flask, g
+
+from bakery.domain.clock import to_local
+
+
+def _shop() -> tuple[str, str, str]:
+    shop = getattr(g, "shop", None)
+    if shop is None:
+        return "GBP", "en_GB", "Europe/London"
+    return shop.currency, shop.locale, shop.timezone
+
+
+def money(pence: int | None) -> str:
+    """Format integer pence in the shop's currency and locale (£3.40, -£1.20, 3,40 €)."""
+    if pence is None:
+        return ""
+    if not isinstance(pence, int) or isinstance(pence, bool):
+        raise TypeError("money() takes integer pence")
+    currency, locale, _ = _shop()
+    # Babel takes a Decimal-free exact string in major units; pence stay integers up to here.
+    sign = "-" if pence < 0 else ""
+    whole, part = divmod(abs(pence), 100)
+    return format_currency(f"{sign}{whole}.{part:02d}", currency, locale=locale)
+
+
+def local_time(moment: datetime | None, pattern: str = "d MMM yyyy HH:mm") -> str:
+    """Show a UTC time in the shop's timezone."""
+    if moment is None:
+        return ""
+    _, locale, timezone = _shop()
+    return format_datetime(to_local(moment, timezone), pattern, locale=locale)
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters."""
+    app.add_template_filter(money, "money")
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(dict_without, "dict_without")
+
+
+def dict_without(values: dict[str, str], *keys: str) -> dict[str, str]:
+    """A copy of a mapping without some keys (for building pager links from query args)."""
+    return {k: v for k, v in values.items() if k not in keys}

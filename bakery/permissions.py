@@ -1,0 +1,55 @@
+"""Who may use which endpoint: one map, checked before every request.
+
+An endpoint missing from the map is refused (fail closed), and a test walks `url_map` so that a
+new route cannot ship without a line here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Access(StrEnum):
+    """The kinds of caller an endpoint admits."""
+
+    PUBLIC = "public"  # anyone, signed in or not
+    DEVICE = "device"  # a tablet paired with a till (no user yet)
+    TILL = "till"  # staff signed in with their PIN on a paired till
+    SIGNED_IN = "signed_in"  # anyone signed in with a password (objects are scoped in the view)
+    MEMBER = "member"  # a signed-in user with a member record
+    MANAGER = "manager"  # managers and admins, signed in with a password
+    ADMIN = "admin"  # admins only
+
+
+PERMISSIONS: dict[str, Access] = {
+    "static": Access.PUBLIC,
+    # auth
+    "auth.home": Access.PUBLIC,
+    "auth.sign_in": Access.PUBLIC,
+    "auth.sign_out": Access.PUBLIC,
+    # till
+    "till.home": Access.PUBLIC,
+    "till.pin_pad": Access.DEVICE,
+    "till.enter_pin": Access.DEVICE,
+    "till.lock": Access.TILL,
+    "till.sell": Access.TILL,
+    # office (managers)
+    "admin.dashboard": Access.MANAGER,
+    "admin.list_tills": Access.MANAGER,
+    "admin.create_till": Access.MANAGER,
+    "admin.pair_device": Access.MANAGER,
+    "admin.revoke_device": Access.MANAGER,
+    "admin.audit_log": Access.MANAGER,
+    "admin.unlock_user": Access.MANAGER,
+    # admin
+    "admin.edit_settings": Access.ADMIN,
+    "admin.list_users": Access.ADMIN,
+    "admin.create_user": Access.ADMIN,
+    "admin.edit_user": Access.ADMIN,
+    "admin.update_user": Access.ADMIN,
+    "admin.set_user_pin": Access.ADMIN,
+    "admin.set_user_password": Access.ADMIN,
+    # members
+    "members.me": Access.MEMBER,
+    "members.show_member": Access.SIGNED_IN,
+}
