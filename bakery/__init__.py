@@ -31,9 +31,7 @@ def configure_extensions(app: Flask) -> None:
     from bakery.extensions import csrf, htmx, migrate
 
     database.init_app(app)
-    migrate.init_app(
-        app, database.db, directory=str(app.config.get("MIGRATIONS_DIR") or _migrations_dir())
-    )
+    migrate.init_app(app, database.db, directory=str(app.config.get("MIGRATIONS_DIR") or _migrations_dir()))
     csrf.init_app(app)
     htmx.init_app(app)
 

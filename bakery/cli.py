@@ -54,9 +54,7 @@ def load_demo() -> None:
 
 
 @bakery_cli.command("backup")
-@click.option(
-    "--to", "target", type=click.Path(path_type=Path), default=None, help="Folder for the backup."
-)
+@click.option("--to", "target", type=click.Path(path_type=Path), default=None, help="Folder for the backup.")
 def backup(target: Path | None) -> None:
     """Back up the database: SQLite's online backup API, or pg_dump for PostgreSQL."""
     folder = target or Path(
@@ -107,9 +105,7 @@ def verify_audit() -> None:
     if fault is None:
         click.echo("Audit chain intact.")
         return
-    click.echo(
-        f"Audit chain broken at seq {fault.seq} (row {fault.row_id}): {fault.problem}", err=True
-    )
+    click.echo(f"Audit chain broken at seq {fault.seq} (row {fault.row_id}): {fault.problem}", err=True)
     sys.exit(1)
 
 

@@ -59,12 +59,8 @@ def refuse_changes_to_append_only(session: Session, _context: Any, _instances: A
     The database refuses them too, with triggers created by the migrations.
     """
     for obj in list(session.dirty) + list(session.deleted):
-        if getattr(type(obj), "append_only", False) and (
-            obj in session.deleted or session.is_modified(obj)
-        ):
-            raise AppendOnlyError(
-                f"{type(obj).__name__} rows are append-only and cannot be changed"
-            )
+        if getattr(type(obj), "append_only", False) and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyError(f"{type(obj).__name__} rows are append-only and cannot be changed")
 
 
 class AppendOnlyError(RuntimeError):

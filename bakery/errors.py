@@ -70,6 +70,4 @@ def init_app(app: Flask) -> None:
     def _crash(error: Exception):  # type: ignore[no-untyped-def]
         db.session.rollback()
         app.logger.exception("unhandled error")
-        return render_error(
-            500, "Nothing was saved. Try again, and tell a manager if it keeps happening."
-        )
+        return render_error(500, "Nothing was saved. Try again, and tell a manager if it keeps happening.")

@@ -33,9 +33,7 @@ def hx(
     `reswap` is set by hand: htmx-flask 0.1 rejects valid values such as `afterbegin` (a missing
     comma in its list of swaps).
     """
-    response = htmx_make_response(
-        body, status, trigger=trigger, retarget=retarget, redirect=redirect
-    )
+    response = htmx_make_response(body, status, trigger=trigger, retarget=retarget, redirect=redirect)
     if reswap:
         response.headers["HX-Reswap"] = reswap
     response.vary.add("HX-Request")

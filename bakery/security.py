@@ -142,11 +142,7 @@ def enforce_permissions() -> Response | None:
     if _allowed(access):
         return None
     if not current_user.is_authenticated and access is not Access.DEVICE:
-        target = (
-            url_for("till.home")
-            if access is Access.TILL
-            else url_for("auth.sign_in", next=request.path)
-        )
+        target = url_for("till.home") if access is Access.TILL else url_for("auth.sign_in", next=request.path)
         if is_htmx():
             return hx("", 200, redirect=target)
         return redirect(target)

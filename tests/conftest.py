@@ -88,9 +88,7 @@ def empty_postgres(url: str) -> None:
         conn.execute(text("SET LOCAL session_replication_role = replica"))
         if tables:
             conn.execute(
-                text(
-                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-                )
+                text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
             )
     engine.dispose()
 

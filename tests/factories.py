@@ -82,14 +82,10 @@ def pair(client: FlaskClient, till: Till, manager: User | None = None) -> None:
     """Pair the client's 'tablet' with a till, as a manager would."""
     from bakery.services.audit import Actor
 
-    token = tills.pair_device(
-        till.id, "test tablet", Actor(user_id=(manager or make_user("manager")).id)
-    )
+    token = tills.pair_device(till.id, "test tablet", Actor(user_id=(manager or make_user("manager")).id))
     client.set_cookie("bakery_till", token)
 
 
-def pin_in(
-    client: FlaskClient, user: User, pin: str = "1234", *, htmx: bool = True
-) -> TestResponse:
+def pin_in(client: FlaskClient, user: User, pin: str = "1234", *, htmx: bool = True) -> TestResponse:
     """Tap a tile and enter a PIN on a paired till."""
     return post(client, f"/till/staff/{user.id}/pin", {"pin": pin}, htmx=htmx)

@@ -38,9 +38,7 @@ class UserForm(FlaskForm):
     display_name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=80)])
     email = EmailField("Email (for password sign-in)", validators=[Optional(), Length(max=254)])
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.STAFF.value)
-    password = PasswordField(
-        "Password (10+ characters)", validators=[Optional(), Length(min=10, max=200)]
-    )
+    password = PasswordField("Password (10+ characters)", validators=[Optional(), Length(min=10, max=200)])
     pin = PasswordField(
         "Till PIN (4 to 6 digits)",
         validators=[Optional(), Regexp(r"^[0-9]{4,6}$", message="A PIN is 4 to 6 digits.")],
@@ -77,9 +75,7 @@ class PasswordChangeForm(FlaskForm):
 class SettingsForm(FlaskForm):
     """The shop's settings."""
 
-    shop_name = StringField(
-        "Shop name", validators=[DataRequired("Enter the shop's name."), Length(max=80)]
-    )
+    shop_name = StringField("Shop name", validators=[DataRequired("Enter the shop's name."), Length(max=80)])
     address = TextAreaField("Address", validators=[Optional(), Length(max=400)])
     vat_number = StringField("VAT number", validators=[Optional(), Length(max=30)])
     currency = StringField("Currency (ISO code)", validators=[DataRequired(), Length(min=3, max=3)])
@@ -103,7 +99,5 @@ class AuditFilterForm(FlaskForm):
 
     action = StringField("Action starts with", validators=[Optional(), Length(max=60)])
     user = SelectField("By", choices={}, validators=[Optional()], validate_choice=False)
-    day_from = StringField(
-        "From (YYYY-MM-DD)", validators=[Optional(), Regexp(r"^\d{4}-\d{2}-\d{2}$")]
-    )
+    day_from = StringField("From (YYYY-MM-DD)", validators=[Optional(), Regexp(r"^\d{4}-\d{2}-\d{2}$")])
     day_to = StringField("To (YYYY-MM-DD)", validators=[Optional(), Regexp(r"^\d{4}-\d{2}-\d{2}$")])

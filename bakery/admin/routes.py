@@ -34,9 +34,7 @@ def dashboard() -> str:
     return render_template("admin/dashboard.html")
 
 
-def _tills_page(
-    form: TillForm | None = None, error: str | None = None, status: int = 200
-) -> tuple[str, int]:
+def _tills_page(form: TillForm | None = None, error: str | None = None, status: int = 200) -> tuple[str, int]:
     all_tills = list(db.session.scalars(select(Till).order_by(Till.name)))
     devices = list(db.session.scalars(select(TillDevice).order_by(TillDevice.paired_at.desc())))
     return (
@@ -118,9 +116,7 @@ def audit_log() -> tuple[str, int]:
         status = 422
     page = audit_events.find_events(
         action_prefix=(form.action.data or "").strip() if status == 200 else "",
-        actor_id=int(form.user.data)
-        if status == 200 and (form.user.data or "").isdigit()
-        else None,
+        actor_id=int(form.user.data) if status == 200 and (form.user.data or "").isdigit() else None,
         day_from=_parse_day(form.day_from.data) if status == 200 else None,
         day_to=_parse_day(form.day_to.data) if status == 200 else None,
         timezone=g.shop.timezone,
@@ -146,9 +142,7 @@ def edit_settings() -> Response | tuple[str, int]:
     return render_template("admin/settings.html", form=form), 200
 
 
-def _users_page(
-    form: UserForm | None = None, error: str | None = None, status: int = 200
-) -> tuple[str, int]:
+def _users_page(form: UserForm | None = None, error: str | None = None, status: int = 200) -> tuple[str, int]:
     people = list(db.session.scalars(select(User).order_by(User.role, User.display_name)))
     return render_template(
         "admin/users.html", users=people, form=form or UserForm(formdata=None), error=error
@@ -189,9 +183,7 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
-def _user_page(
-    user: User, error: str | None = None, status: int = 200, **forms: object
-) -> tuple[str, int]:
+def _user_page(user: User, error: str | None = None, status: int = 200, **forms: object) -> tuple[str, int]:
     return (
         render_template(
             "admin/user.html",

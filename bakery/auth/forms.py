@@ -11,6 +11,4 @@ class SignInForm(FlaskForm):
     """Email and password, for the office and the member area."""
 
     email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
-    password = PasswordField(
-        "Password", validators=[DataRequired("Enter your password."), Length(max=200)]
-    )
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=200)])

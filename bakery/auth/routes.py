@@ -50,9 +50,7 @@ def sign_in() -> Response | tuple[str, int] | str:
         if not form.validate_on_submit():
             return render_template("auth/sign_in.html", form=form), 422
         try:
-            new = auth.sign_in_with_password(
-                form.email.data or "", form.password.data or "", actor()
-            )
+            new = auth.sign_in_with_password(form.email.data or "", form.password.data or "", actor())
         except auth.SignInRefused as refused:
             return render_template("auth/sign_in.html", form=form, error=refused.message), 401
         start_session(new)

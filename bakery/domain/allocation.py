@@ -122,9 +122,7 @@ class AllocationResult:
     members: dict[str, MemberResult]
 
 
-def allocate(
-    rules: Rules, period: PeriodFigures, members: Sequence[MemberPatronage]
-) -> AllocationResult:
+def allocate(rules: Rules, period: PeriodFigures, members: Sequence[MemberPatronage]) -> AllocationResult:
     """Allocate the period's surplus to deficit, reserve, funds and members.
 
     Rule (README steps 1-8): a loss is charged to the reserve up to its balance and the rest becomes
@@ -364,7 +362,5 @@ def result_to_dict(result: AllocationResult) -> dict[str, Any]:
         "unallocated_to_reserve": result.unallocated_to_reserve,
         "reserve_balance_after": result.reserve_balance_after,
         "deficit_after": result.deficit_after,
-        "members": {
-            number: dataclasses.asdict(member) for number, member in result.members.items()
-        },
+        "members": {number: dataclasses.asdict(member) for number, member in result.members.items()},
     }

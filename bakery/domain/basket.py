@@ -129,9 +129,7 @@ def price_basket(lines: Sequence[LineInput], basket_discount: Pence = 0) -> Bask
     if basket_discount < 0:
         raise BasketError("A discount cannot be negative.")
     before = [_check_line(number, line) for number, line in enumerate(lines, start=1)]
-    after_line_discount = [
-        gross - line.line_discount for gross, line in zip(before, lines, strict=True)
-    ]
+    after_line_discount = [gross - line.line_discount for gross, line in zip(before, lines, strict=True)]
     remaining = sum(after_line_discount)
     if basket_discount > remaining:
         raise BasketError("The basket discount cannot be more than the total still to pay.")
@@ -165,9 +163,7 @@ def price_basket(lines: Sequence[LineInput], basket_discount: Pence = 0) -> Bask
 # --- refunds ---------------------------------------------------------------------------------
 
 
-def refundable_gross(
-    line_gross: Pence, line_qty: int, already_refunded_qty: int, refund_qty: int
-) -> Pence:
+def refundable_gross(line_gross: Pence, line_qty: int, already_refunded_qty: int, refund_qty: int) -> Pence:
     """Return the gross (positive pence) to give back for `refund_qty` more units of a sold line.
 
     Rule: once k of the line's n units have been refunded, the refunded gross in total is
@@ -267,9 +263,7 @@ def refund_lines(sold: Sequence[SoldLine], refund_qtys: Sequence[int]) -> tuple[
         before = _refunded_so_far(line.gross, line.qty, line.refunded_qty)
         after = before + gross
         vat = vat_in_gross(-after, line.rate_bp) - vat_in_gross(-before, line.rate_bp)
-        result.append(
-            RefundLine(source=index, qty=-qty, gross=-gross, vat=vat, rate_bp=line.rate_bp)
-        )
+        result.append(RefundLine(source=index, qty=-qty, gross=-gross, vat=vat, rate_bp=line.rate_bp))
     if not result:
         raise RefundError("Choose at least one item to refund.")
     return tuple(result)
@@ -295,8 +289,7 @@ def price_refund(sold: Sequence[SoldLine], refund_qtys: Sequence[int]) -> Refund
     # cumulative VAT: per-refund rounding would otherwise leave pennies of VAT behind when a sale
     # is refunded in several parts, and VAT reports would not net a fully refunded sale to zero.
     bands = tuple(
-        _refund_band(band, after, before)
-        for band in vat_bands((line.rate_bp, line.gross) for line in lines)
+        _refund_band(band, after, before) for band in vat_bands((line.rate_bp, line.gross) for line in lines)
     )
     return RefundTotals(lines=lines, total=sum(line.gross for line in lines), bands=bands)
 

@@ -84,9 +84,7 @@ def verify_chain(
         if link.seq < expected_seq:
             return ChainFault(link.row_id, link.seq, "inserted: sequence number repeated")
         if link.seq > expected_seq:
-            return ChainFault(
-                link.row_id, expected_seq, "missing: a row was removed before this one"
-            )
+            return ChainFault(link.row_id, expected_seq, "missing: a row was removed before this one")
         if link.prev_hash != expected_prev:
             return ChainFault(link.row_id, link.seq, "inserted or altered: previous hash differs")
         if not hmac.compare_digest(link_hash(key, link.prev_hash, link.record_json), link.hash):

@@ -114,9 +114,7 @@ def _check_refund_payment(amount: Pence, due: Pence) -> None:
     if due >= 0:
         raise TenderError("The refund is already paid out.")
     if amount < due:
-        raise TenderError(
-            f"A refund payment cannot be more than the {format_plain(-due)} still to pay back."
-        )
+        raise TenderError(f"A refund payment cannot be more than the {format_plain(-due)} still to pay back.")
 
 
 def quick_tenders(amount_due: Pence) -> list[Pence]:

@@ -47,9 +47,7 @@ def hash_token(token: str) -> str:
 
 def hash_secret(secret: str) -> str:
     """Hash a password or PIN with Werkzeug (the method is configurable for fast tests)."""
-    return generate_password_hash(
-        secret, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-    )
+    return generate_password_hash(secret, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 def valid_pin(pin: str) -> bool:
@@ -75,9 +73,7 @@ def _minutes_left(user: User, now: datetime) -> str:
 
 def _refuse_if_locked(user: User, actor: Actor, now: datetime, how: str) -> None:
     if is_locked(_lock_state(user), now):
-        audit.record(
-            "auth.refused_locked", actor, target=f"user:{user.id}", details={"via": how}, now=now
-        )
+        audit.record("auth.refused_locked", actor, target=f"user:{user.id}", details={"via": how}, now=now)
         db.session.commit()
         raise SignInRefused(
             f"{user.first_name} is locked out after too many wrong attempts. "
@@ -124,18 +120,14 @@ def _issue(user: User, kind: str, actor: Actor, now: datetime, till_id: int | No
     return NewSession(user.id, token, kind)
 
 
-def sign_in_with_password(
-    email: str, password: str, actor: Actor, now: datetime | None = None
-) -> NewSession:
+def sign_in_with_password(email: str, password: str, actor: Actor, now: datetime | None = None) -> NewSession:
     """Check an email and password and open an office session.
 
     Rule: unknown email and wrong password get the same answer; 5 wrong in a row lock the
     user (doubling each time); every failure is counted and audited without the password.
     """
     now = now or utcnow()
-    user = db.session.scalar(
-        select(User).where(func.lower(User.email) == (email or "").strip().lower())
-    )
+    user = db.session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
     if user is None or not user.active or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password or "")
         audit.record("auth.unknown_email", actor, details={"email": (email or "")[:254]}, now=now)
@@ -173,9 +165,7 @@ def sign_in_with_pin(
             raise SignInRefused(
                 f"Wrong PIN. {user.first_name} is now locked out for {_minutes_left(user, now)}."
             )
-        raise SignInRefused(
-            f"Wrong PIN. {remaining} more wrong and {user.first_name} is locked out."
-        )
+        raise SignInRefused(f"Wrong PIN. {remaining} more wrong and {user.first_name} is locked out.")
     return _issue(user, "till", actor, now, device.till_id)
 
 
@@ -183,9 +173,7 @@ def session_for_token(token: str | None) -> UserSession | None:
     """The live (not revoked) session for a cookie token, or None. Reads only."""
     if not token:
         return None
-    found = db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == hash_token(token))
-    )
+    found = db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
     if found is None or found.revoked_at is not None:
         return None
     return found

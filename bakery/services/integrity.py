@@ -18,6 +18,4 @@ def verify_audit_chain() -> ChainFault | None:
         Link(e.id, e.seq, e.prev_hash, e.hash, canonical_json(audit_record_body(e)))
         for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq, AuditEvent.id))
     )
-    return verify_chain(
-        chain_key(), links, head.seq if head else 0, head.head_hash if head else None
-    )
+    return verify_chain(chain_key(), links, head.seq if head else 0, head.head_hash if head else None)

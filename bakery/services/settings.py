@@ -80,9 +80,7 @@ def validate_settings(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def update_settings(
-    values: dict[str, Any], actor: Actor, now: datetime | None = None
-) -> ShopSettings:
+def update_settings(values: dict[str, Any], actor: Actor, now: datetime | None = None) -> ShopSettings:
     """Save the settings and audit what changed (before and after)."""
     cleaned = validate_settings(values)
     row = db.session.get(ShopSettings, 1)

@@ -60,9 +60,7 @@ def pair_device(till_id: int, label: str, actor: Actor, now: datetime | None = N
     )
     db.session.add(device)
     db.session.flush()
-    audit.record(
-        "till.paired", actor, target=f"till:{till.id}", details={"device": device.id}, now=now
-    )
+    audit.record("till.paired", actor, target=f"till:{till.id}", details={"device": device.id}, now=now)
     db.session.commit()
     return token
 

@@ -74,9 +74,7 @@ def enter_pin(user_id: int) -> Response | tuple[str, int]:
     try:
         new = auth.sign_in_with_pin(user.id, form.pin.data or "", g.device, who)
     except auth.SignInRefused as refused:
-        return render_template(
-            template, user=user, form=PinForm(formdata=None), error=refused.message
-        ), 401
+        return render_template(template, user=user, form=PinForm(formdata=None), error=refused.message), 401
     previous = end_session()
     if previous:
         auth.sign_out(previous, who, reason="switched")

@@ -27,10 +27,23 @@ def test_demo_data_loads_once_and_a_second_run_changes_nothing(runner):
 
 
 def test_create_admin_makes_an_admin_and_refuses_a_short_password(runner):
-    ok = runner.invoke(args=["bakery", "create-admin", "--name", "Root", "--email", "root@x.test", "--password", "long enough pass"])
+    ok = runner.invoke(
+        args=[
+            "bakery",
+            "create-admin",
+            "--name",
+            "Root",
+            "--email",
+            "root@x.test",
+            "--password",
+            "long enough pass",
+        ]
+    )
     assert ok.exit_code == 0, ok.output
     assert db.session.scalar(select(User.role).where(User.email == "root@x.test")) == "admin"
-    short = runner.invoke(args=["bakery", "create-admin", "--name", "R", "--email", "r@x.test", "--password", "short"])
+    short = runner.invoke(
+        args=["bakery", "create-admin", "--name", "R", "--email", "r@x.test", "--password", "short"]
+    )
     assert short.exit_code != 0 and "at least 10" in short.output
 
 

@@ -74,7 +74,11 @@ def test_a_till_page_open_for_hours_can_still_post(client, monkeypatch):
     token = csrf_token(client)
     later = time.time() + 9 * 3600
     monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: later)
-    response = client.post(f"/till/staff/{ada.id}/pin", data={"pin": "1234"}, headers={"X-CSRFToken": token, "HX-Request": "true"})
+    response = client.post(
+        f"/till/staff/{ada.id}/pin",
+        data={"pin": "1234"},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
     assert response.status_code == 200
     assert response.headers["HX-Redirect"] == "/till/sell"
 

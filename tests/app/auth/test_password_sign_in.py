@@ -88,5 +88,7 @@ def test_a_deactivated_user_is_signed_out_at_once(client):
 
 def test_next_never_leads_off_site(client):
     manager = make_user("manager")
-    response = post(client, "/sign-in?next=https://evil.example/x", {"email": manager.email, "password": PASSWORD})
+    response = post(
+        client, "/sign-in?next=https://evil.example/x", {"email": manager.email, "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/office/"

@@ -77,9 +77,7 @@ def scenarios(draw: st.DrawFn, surplus: st.SearchStrategy[int] | None = None) ->
         reserve_balance=draw(st.integers(0, 300_000)),
         deficit_brought_forward=draw(st.one_of(st.just(0), st.integers(0, 300_000))),
     )
-    numbers = draw(
-        st.lists(st.text("0123456789CW-", min_size=1, max_size=4), unique=True, max_size=12)
-    )
+    numbers = draw(st.lists(st.text("0123456789CW-", min_size=1, max_size=4), unique=True, max_size=12))
     class_names = [rule.name for rule in rules.classes]
     members = [
         MemberPatronage(

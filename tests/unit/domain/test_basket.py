@@ -246,9 +246,7 @@ def test_a_partial_refund_only_shows_the_refunded_lines_and_their_bands() -> Non
     sale = price_basket(uk_mixed_basket())
     sold = [SoldLine(line.gross, 1, line.rate_bp) for line in sale.lines]
     refund = price_refund(sold, [0, 1, 0])
-    assert [(line.source, line.qty, line.gross, line.vat) for line in refund.lines] == [
-        (1, -1, -340, -57)
-    ]
+    assert [(line.source, line.qty, line.gross, line.vat) for line in refund.lines] == [(1, -1, -340, -57)]
     assert refund.bands == (VatBand(2000, -340, -57, -283),)
 
 
@@ -284,9 +282,7 @@ def sales_refunded_in_parts(
     # For each line, cut its quantity into `parts` counts that add up to all of it.
     plans: list[list[int]] = [[] for _ in range(parts)]
     for line in lines:
-        cuts = sorted(
-            draw(st.lists(st.integers(0, line.qty), min_size=parts - 1, max_size=parts - 1))
-        )
+        cuts = sorted(draw(st.lists(st.integers(0, line.qty), min_size=parts - 1, max_size=parts - 1)))
         bounds = [0, *cuts, line.qty]
         for part in range(parts):
             plans[part].append(bounds[part + 1] - bounds[part])

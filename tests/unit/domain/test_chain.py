@@ -41,7 +41,9 @@ def test_a_whole_chain_verifies():
 def test_an_altered_record_is_named():
     links = build(RECORDS)
     altered = links[2]
-    links[2] = Link(altered.row_id, altered.seq, altered.prev_hash, altered.hash, altered.record_json.replace("300", "30"))
+    links[2] = Link(
+        altered.row_id, altered.seq, altered.prev_hash, altered.hash, altered.record_json.replace("300", "30")
+    )
     fault = verify_chain(KEY, links)
     assert fault is not None and fault.seq == 3 and "altered" in fault.problem
 

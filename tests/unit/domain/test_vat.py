@@ -94,9 +94,7 @@ def test_refund_vat_mirrors_sale_vat(gross: int, rate: int) -> None:
 
 @given(st.integers(0, 10**9), rates)
 @PROPERTY
-def test_the_vat_is_never_more_than_the_gross_and_never_negative_for_a_sale(
-    gross: int, rate: int
-) -> None:
+def test_the_vat_is_never_more_than_the_gross_and_never_negative_for_a_sale(gross: int, rate: int) -> None:
     vat = vat_in_gross(gross, rate)
     assert 0 <= vat <= gross
     # Within half a penny of the exact VAT: |vat - g*r/(10000+r)| <= 1/2.
