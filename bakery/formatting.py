@@ -9,6 +9,8 @@ from babel.numbers import format_currency
 from flask import Flask, g
 
 from bakery.domain.clock import to_local
+from bakery.domain.money import format_plain
+from bakery.domain.vat import format_rate
 
 
 def _shop() -> tuple[str, str, str]:
@@ -44,6 +46,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(dict_without, "dict_without")
+    app.add_template_filter(format_plain, "pence_plain")
+    app.add_template_filter(format_rate, "rate")
 
 
 def dict_without(values: dict[str, str], *keys: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ from bakery.models import Member, ShopSettings, Till, User
 from bakery.services import audit
 from bakery.services.audit import SYSTEM
 from bakery.services.auth import hash_secret
+from bakery.services.demo_menu import load_menu
 
 DEMO_MARKER_EMAIL = "admin@demo.bakery.coop"
 
@@ -86,6 +87,7 @@ def load_demo_data() -> bool:
     for name, location in [("Counter", "front counter"), ("Window", "takeaway window")]:
         if not db.session.scalar(select(Till.id).where(Till.name == name)):
             db.session.add(Till(name=name, location=location))
+    load_menu()
     audit.record("demo.loaded", SYSTEM)
     db.session.commit()
     return True

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, session, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from bakery.domain.money import MoneyError, parse_pence
 from bakery.extensions import db
-from bakery.htmx import hx, is_htmx
-from bakery.models import Role, User
+from bakery.htmx import fragments, hx, is_htmx
+from bakery.models import Category, Product, Role, Sale, User
 from bakery.models.types import utcnow
 from bakery.security import actor, end_session, start_session
-from bakery.services import auth
-from bakery.till.forms import PinForm
+from bakery.services import auth, baskets, cash, checkout, receipts
+from bakery.services.baskets import PricedBasket
+from bakery.services.errors import NotFound, ServiceError
+from bakery.till.forms import AddLineForm, EatInForm, FloatForm, PayForm, PinForm, QtyForm
 
 bp = Blueprint("till", __name__, url_prefix="/till")
 
@@ -94,7 +97,204 @@ def lock() -> Response:
     return redirect(url_for("till.home"))
 
 
+def _categories() -> list[Category]:
+    return list(
+        db.session.scalars(
+            select(Category).where(Category.active.is_(True)).order_by(Category.sort_order, Category.name)
+        )
+    )
+
+
+def _products(category_id: int | None) -> list[Product]:
+    query = select(Product).where(Product.active.is_(True)).order_by(Product.sort_order, Product.name)
+    if category_id is not None:
+        query = query.where(Product.category_id == category_id)
+    return list(db.session.scalars(query))
+
+
+def _basket_response(priced: PricedBasket, status: int = 200, error: str | None = None) -> Response:
+    body = fragments(
+        "till/_basket.html",
+        "till/_basket_total.html",
+        priced=priced,
+        pay_form=PayForm(formdata=None),
+        error=error,
+        oob=True,
+    )
+    return hx(body, status, trigger="basket-changed" if status == 200 else None)
+
+
 @bp.get("/sell")
 def sell() -> str:
-    """The selling screen."""
-    return render_template("till/sell.html")
+    """The selling screen: categories, the product grid and the basket (or the float to open)."""
+    session = checkout.open_session_for(g.till.id)
+    if session is None:
+        return render_template("till/open.html", form=FloatForm(formdata=None))
+    categories = _categories()
+    chosen = request.args.get("category", type=int) or (categories[0].id if categories else None)
+    return render_template(
+        "till/sell.html",
+        categories=categories,
+        chosen=chosen,
+        products=_products(chosen),
+        priced=baskets.price(baskets.open_basket(g.till.id)),
+        pay_form=PayForm(formdata=None),
+    )
+
+
+@bp.post("/open")
+def open_till() -> Response | tuple[str, int]:
+    """Open the till with the counted float."""
+    form = FloatForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            cash.open_session(g.till.id, parse_pence(form.opening_float.data or ""), actor())
+            return redirect(url_for("till.sell"))
+        except (MoneyError, ServiceError) as refused:
+            error = str(refused)
+    return render_template("till/open.html", form=form, error=error), 422
+
+
+@bp.get("/categories/<int:category_id>")
+def show_category(category_id: int) -> str:
+    """The product grid of one category (swapped into #products)."""
+    return render_template("till/_products.html", products=_products(category_id), chosen=category_id)
+
+
+@bp.get("/products/<int:product_id>/picker")
+def show_picker(product_id: int) -> str:
+    """Sizes and options for a product before it goes in the basket."""
+    product = db.session.get(Product, product_id)
+    if product is None or not product.active:
+        raise NotFound("That product is not on sale.")
+    return render_template("till/_picker.html", product=product, form=AddLineForm(formdata=None))
+
+
+@bp.post("/lines")
+def add_line() -> Response:
+    """Add a product to the basket; the basket swaps and the total updates out of band."""
+    form = AddLineForm()
+    if not form.validate_on_submit():
+        return _basket_response(baskets.price(baskets.open_basket(g.till.id)), 422, "Choose a product.")
+    try:
+        basket = baskets.add_line(
+            g.till.id,
+            form.product_id.data,
+            actor(),
+            variant_id=form.variant_id.data,
+            option_ids=list(form.option_ids.data or []),
+        )
+    except ServiceError as refused:
+        db.session.rollback()
+        return _basket_response(baskets.price(baskets.open_basket(g.till.id)), 422, refused.message)
+    return _basket_response(baskets.price(basket))
+
+
+@bp.post("/lines/<int:line_id>/qty")
+def change_qty(line_id: int) -> Response:
+    """Quantity up or down; below one the line goes."""
+    form = QtyForm()
+    if not form.validate_on_submit():
+        return _basket_response(
+            baskets.price(baskets.open_basket(g.till.id)), 422, "That quantity is not possible."
+        )
+    try:
+        basket = baskets.change_qty(g.till.id, line_id, form.delta.data or 0)
+    except ServiceError as refused:
+        db.session.rollback()
+        return _basket_response(
+            baskets.price(baskets.open_basket(g.till.id)), refused.status, refused.message
+        )
+    return _basket_response(baskets.price(basket))
+
+
+@bp.post("/lines/<int:line_id>/remove")
+def remove_line(line_id: int) -> Response:
+    """Take a line out of the basket."""
+    try:
+        basket = baskets.remove_line(g.till.id, line_id)
+    except ServiceError as refused:
+        return _basket_response(
+            baskets.price(baskets.open_basket(g.till.id)), refused.status, refused.message
+        )
+    return _basket_response(baskets.price(basket))
+
+
+@bp.post("/eat-in")
+def set_eat_in() -> Response:
+    """Switch the basket between eat-in and takeaway."""
+    form = EatInForm()
+    form.validate_on_submit()
+    basket = baskets.set_eat_in(g.till.id, bool(form.eat_in.data), actor())
+    return _basket_response(baskets.price(basket))
+
+
+@bp.post("/void")
+def void_basket() -> Response:
+    """Void the unpaid basket (audited)."""
+    baskets.void_basket(g.till.id, actor())
+    return _basket_response(baskets.price(None))
+
+
+@bp.post("/pay")
+def pay() -> Response:
+    """Take cash or card; when the basket is paid, show the change due and the receipt."""
+    form = PayForm()
+    current = baskets.open_basket(g.till.id)
+    if not form.validate_on_submit():
+        return _basket_response(baskets.price(current), 422, "Choose cash or card and enter the amount.")
+    try:
+        amount = parse_pence(form.amount.data or "", allow_zero=False)
+        result = checkout.tender(
+            g.till.id,
+            form.basket_key.data or "",
+            form.method.data or "",
+            amount,
+            actor(),
+            reference=form.reference.data,
+        )
+    except (MoneyError, ServiceError) as refused:
+        db.session.rollback()
+        status = getattr(refused, "status", 422)
+        return _basket_response(baskets.price(baskets.open_basket(g.till.id)), status, str(refused))
+    if isinstance(result, Sale):
+        body = fragments(
+            "till/_paid.html",
+            "till/_basket_total.html",
+            sale=result,
+            receipt=receipts.for_sale(result),
+            priced=baskets.price(None),
+            oob=True,
+        )
+        return hx(body, trigger="sale-completed")
+    return _basket_response(result)
+
+
+@bp.post("/payments/cancel")
+def cancel_payments() -> Response:
+    """Cancel the tenders entered so far (a payment in progress)."""
+    form = PayForm()
+    try:
+        priced = checkout.cancel_payments(g.till.id, form.basket_key.data or "")
+    except ServiceError as refused:
+        return _basket_response(
+            baskets.price(baskets.open_basket(g.till.id)), refused.status, refused.message
+        )
+    return _basket_response(priced)
+
+
+@bp.get("/basket")
+def show_basket() -> Response:
+    """The basket fragment (a fresh one after a sale)."""
+    return _basket_response(baskets.price(baskets.open_basket(g.till.id)))
+
+
+@bp.get("/receipts/<int:sale_id>")
+def show_receipt(sale_id: int) -> str:
+    """A receipt from this till, as text (the printed document's preview)."""
+    sale = db.session.get(Sale, sale_id)
+    if sale is None or sale.till_id != g.till.id:
+        raise NotFound("No such receipt on this till.")
+    template = "till/_receipt.html" if is_htmx() else "till/receipt.html"
+    return render_template(template, sale=sale, receipt=receipts.for_sale(sale))

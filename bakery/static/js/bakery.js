@@ -16,6 +16,21 @@
     input.focus();
   });
 
+  // The product picker closes on Cancel and after its line has been added.
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest("[data-close]");
+    if (closer) {
+      var target = document.getElementById(closer.getAttribute("data-close"));
+      if (target) { target.innerHTML = ""; }
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.target.id === "picker-form" && event.detail.successful) {
+      var picker = document.getElementById("picker");
+      if (picker) { picker.innerHTML = ""; }
+    }
+  });
+
   // Destructive actions ask first.
   document.addEventListener("submit", function (event) {
     var button = event.submitter;

@@ -1,0 +1,290 @@
+"""Ringing up a basket on a till: lines, variants, modifiers, quantities, eat-in or takeaway."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bakery.domain.basket import BasketError, BasketTotals, LineInput, price_basket
+from bakery.domain.tender import quick_tenders
+from bakery.domain.vat import TaxCategory as VatCategory
+from bakery.domain.vat import VatDecision, decide_vat
+from bakery.extensions import db
+from bakery.models import Basket, BasketLine, ModifierOption, PendingPayment, Product, Variant
+from bakery.models.types import utcnow
+from bakery.services import audit
+from bakery.services.audit import Actor
+from bakery.services.errors import NotFound, ServiceError
+
+MAX_QTY = 999
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """A basket line as the till shows it and as checkout records it."""
+
+    line: BasketLine
+    product: Product
+    description: str
+    unit_price: int
+    modifiers_price: int
+    eat_in: bool
+    vat: VatDecision
+    gross: int
+
+
+@dataclass(frozen=True)
+class PricedBasket:
+    """A basket with its prices worked out by the domain rules (templates do no arithmetic)."""
+
+    basket: Basket | None
+    lines: tuple[PricedLine, ...]
+    totals: BasketTotals
+    pending: tuple[PendingPayment, ...]
+    paid_so_far: int
+    still_due: int
+    quick_tenders: tuple[int, ...]
+
+    @property
+    def empty(self) -> bool:
+        """No lines yet."""
+        return not self.lines
+
+
+def open_basket(till_id: int) -> Basket | None:
+    """The till's open basket, if it has one. Reads only."""
+    return db.session.scalar(
+        select(Basket).where(Basket.till_id == till_id, Basket.status == "open").order_by(Basket.id.desc())
+    )
+
+
+def _open_or_new(till_id: int, user_id: int) -> Basket:
+    basket = open_basket(till_id)
+    if basket is None:
+        basket = Basket(key=str(uuid.uuid4()), till_id=till_id, created_by_id=user_id, status="open")
+        db.session.add(basket)
+        db.session.flush()
+    return basket
+
+
+def _options(ids: list[int]) -> list[ModifierOption]:
+    if not ids:
+        return []
+    found = list(db.session.scalars(select(ModifierOption).where(ModifierOption.id.in_(ids))))
+    if len(found) != len(set(ids)):
+        raise ServiceError("That option is not on the menu any more.")
+    return sorted(found, key=lambda o: (o.group_id, o.sort_order, o.id))
+
+
+def check_choices(
+    product: Product, variant_id: int | None, option_ids: list[int]
+) -> tuple[Variant | None, list[ModifierOption]]:
+    """A variant must belong to the product (and one is required when it has variants); options
+    must come from the product's modifier groups, within each group's minimum and maximum."""
+    variant = None
+    if product.variants:
+        variant = next((v for v in product.variants if v.id == variant_id), None)
+        if variant is None:
+            raise ServiceError(f"Choose a size for {product.name}.")
+    elif variant_id is not None:
+        raise ServiceError(f"{product.name} has no sizes.")
+    options = _options(option_ids)
+    allowed = {g.id: g for g in product.modifier_groups}
+    for option in options:
+        if option.group_id not in allowed:
+            raise ServiceError(f"{option.name} is not an option for {product.name}.")
+    for group in allowed.values():
+        chosen = sum(1 for o in options if o.group_id == group.id)
+        if chosen < group.min_choices:
+            raise ServiceError(f"Choose {group.name} for {product.name}.")
+        if chosen > group.max_choices:
+            raise ServiceError(f"Choose at most {group.max_choices} of {group.name}.")
+    return variant, options
+
+
+def add_line(
+    till_id: int,
+    product_id: int,
+    actor: Actor,
+    *,
+    variant_id: int | None = None,
+    option_ids: list[int] | None = None,
+    qty: int = 1,
+) -> Basket:
+    """Add a product to the till's open basket (starting one if needed).
+
+    Rule: only active products; the same product with the same choices and no note or discount
+    adds to the existing line's quantity; a line holds 1 to 999.
+    """
+    product = db.session.get(Product, product_id)
+    if product is None or not product.active or not product.category.active:
+        raise ServiceError("That product is not on sale.")
+    if not 1 <= qty <= MAX_QTY:
+        raise ServiceError(f"The quantity must be between 1 and {MAX_QTY}.")
+    _, options = check_choices(product, variant_id, option_ids or [])
+    if actor.user_id is None:
+        raise ServiceError("Sign in on the till first.")
+    basket = _open_or_new(till_id, actor.user_id)
+    key = ",".join(str(o.id) for o in options)
+    same = next(
+        (
+            line
+            for line in basket.lines
+            if line.product_id == product.id
+            and line.variant_id == variant_id
+            and line.option_ids == key
+            and not line.note
+            and not line.line_discount
+            and line.eat_in is None
+        ),
+        None,
+    )
+    if same is not None:
+        if same.qty + qty > MAX_QTY:
+            raise ServiceError(f"A line can hold at most {MAX_QTY}.")
+        same.qty += qty
+    else:
+        basket.lines.append(BasketLine(product_id=product.id, variant_id=variant_id, option_ids=key, qty=qty))
+    db.session.commit()
+    return basket
+
+
+def _line_in_till(line_id: int, till_id: int) -> BasketLine:
+    line = db.session.get(BasketLine, line_id)
+    if line is None or line.basket.till_id != till_id or line.basket.status != "open":
+        raise NotFound("That line is no longer in the basket.")
+    return line
+
+
+def change_qty(till_id: int, line_id: int, delta: int) -> Basket:
+    """Step a line's quantity up or down; stepping below 1 removes the line."""
+    line = _line_in_till(line_id, till_id)
+    basket = line.basket
+    new_qty = line.qty + delta
+    if new_qty > MAX_QTY:
+        raise ServiceError(f"A line can hold at most {MAX_QTY}.")
+    if new_qty < 1:
+        basket.lines.remove(line)
+    else:
+        line.qty = new_qty
+    db.session.commit()
+    return basket
+
+
+def remove_line(till_id: int, line_id: int) -> Basket:
+    """Take a line out of the basket."""
+    line = _line_in_till(line_id, till_id)
+    basket = line.basket
+    basket.lines.remove(line)
+    db.session.commit()
+    return basket
+
+
+def set_line_note(till_id: int, line_id: int, note: str) -> Basket:
+    """A note for the kitchen on one line (at most 140 characters)."""
+    line = _line_in_till(line_id, till_id)
+    text = " ".join((note or "").split())
+    if len(text) > 140:
+        raise ServiceError("A note can be at most 140 characters.")
+    line.note = text
+    db.session.commit()
+    return line.basket
+
+
+def set_eat_in(till_id: int, eat_in: bool, actor: Actor) -> Basket:
+    """Switch the whole basket between eat-in and takeaway (lines with their own choice keep it)."""
+    if actor.user_id is None:
+        raise ServiceError("Sign in on the till first.")
+    basket = _open_or_new(till_id, actor.user_id)
+    basket.eat_in = eat_in
+    db.session.commit()
+    return basket
+
+
+def set_line_eat_in(till_id: int, line_id: int, eat_in: bool | None) -> Basket:
+    """Override eat-in/takeaway for one line of a mixed order (None follows the basket)."""
+    line = _line_in_till(line_id, till_id)
+    line.eat_in = eat_in
+    db.session.commit()
+    return line.basket
+
+
+def void_basket(till_id: int, actor: Actor, now: datetime | None = None) -> None:
+    """Void the open basket (never paid): it is kept as voided, with an audit row."""
+    basket = open_basket(till_id)
+    if basket is None:
+        return
+    basket.status = "voided"
+    for pending in db.session.scalars(select(PendingPayment).where(PendingPayment.basket_id == basket.id)):
+        db.session.delete(pending)
+    audit.record(
+        "till.basket_voided",
+        actor,
+        target=f"basket:{basket.id}",
+        details={"lines": len(basket.lines), "items": sum(line.qty for line in basket.lines)},
+        now=now or utcnow(),
+    )
+    db.session.commit()
+
+
+def vat_category(product: Product) -> VatCategory:
+    """The domain's view of a product's tax category."""
+    tax = product.tax_category
+    return VatCategory(tax.code, tax.name, tax.takeaway_bp, tax.eat_in_bp, tax.hot)
+
+
+def price(basket: Basket | None) -> PricedBasket:
+    """Price a basket with the domain rules; an absent basket prices as empty."""
+    if basket is None:
+        totals = price_basket([])
+        return PricedBasket(None, (), totals, (), 0, 0, ())
+    products = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Product).where(Product.id.in_({line.product_id for line in basket.lines}))
+        )
+    }
+    option_ids = {int(i) for line in basket.lines for i in line.option_ids.split(",") if i}
+    options = (
+        {o.id: o for o in db.session.scalars(select(ModifierOption).where(ModifierOption.id.in_(option_ids)))}
+        if option_ids
+        else {}
+    )
+    staged = []
+    for line in basket.lines:
+        product = products[line.product_id]
+        variant = next((v for v in product.variants if v.id == line.variant_id), None)
+        chosen = [options[int(i)] for i in line.option_ids.split(",") if i]
+        eat_in = basket.eat_in if line.eat_in is None else line.eat_in
+        decision = decide_vat(vat_category(product), eat_in=eat_in)
+        unit = variant.price if variant else product.price
+        extra = sum(o.price_delta for o in chosen)
+        parts = [product.name] + ([variant.name] if variant else []) + [o.name for o in chosen]
+        staged.append((line, product, " · ".join(parts), unit, extra, eat_in, decision))
+    try:
+        totals = price_basket(
+            [
+                LineInput(unit, extra, line.qty, d.rate_bp, line.line_discount)
+                for line, _, _, unit, extra, _, d in staged
+            ],
+            basket.discount,
+        )
+    except BasketError as exc:
+        raise ServiceError(str(exc)) from exc
+    lines = tuple(
+        PricedLine(line, product, text, unit, extra, eat_in, decision, total.gross)
+        for (line, product, text, unit, extra, eat_in, decision), total in zip(
+            staged, totals.lines, strict=True
+        )
+    )
+    pending = tuple(
+        db.session.scalars(
+            select(PendingPayment).where(PendingPayment.basket_id == basket.id).order_by(PendingPayment.id)
+        )
+    )
+    paid = sum(p.amount for p in pending)
+    due = max(totals.total - paid, 0)
+    return PricedBasket(basket, lines, totals, pending, paid, due, tuple(quick_tenders(due)) if due else ())

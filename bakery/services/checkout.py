@@ -1,0 +1,237 @@
+"""Completing sales and refunds: one transaction each, numbered without gaps, chained, idempotent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bakery.domain.tender import CASH, TenderError, change_due, check_tender
+from bakery.extensions import db
+from bakery.models import (
+    Basket,
+    CashSession,
+    Payment,
+    PendingPayment,
+    Product,
+    Sale,
+    SaleLine,
+    StockMovement,
+    TillCounter,
+)
+from bakery.models.types import utcnow
+from bakery.services import ledger
+from bakery.services.audit import Actor
+from bakery.services.baskets import PricedBasket, price
+from bakery.services.errors import NotFound, ServiceError
+
+METHODS = ("cash", "card")
+
+
+class TillClosed(ServiceError):
+    """No open cash session on this till: nothing can be sold."""
+
+
+class OutOfStock(ServiceError):
+    """A tracked product that may not go negative has run out (maybe on another till)."""
+
+    status = 409
+
+
+class RefundTooLarge(ServiceError):
+    """More would be refunded than remains refundable."""
+
+
+def open_session_for(till_id: int) -> CashSession | None:
+    """The till's open cash session, if any. Reads only."""
+    return db.session.scalar(select(CashSession).where(CashSession.open_till_id == till_id))
+
+
+def require_open_session(till_id: int) -> CashSession:
+    """Refuse to trade on a till without an open cash session."""
+    session = open_session_for(till_id)
+    if session is None:
+        raise TillClosed("This till is closed. Open it with a counted float first.")
+    return session
+
+
+def next_receipt_no(till_id: int) -> int:
+    """Advance the till's receipt counter: UPDATE … RETURNING, so a rollback leaves no gap."""
+    row = db.session.execute(
+        update(TillCounter)
+        .where(TillCounter.till_id == till_id)
+        .values(last_receipt_no=TillCounter.last_receipt_no + 1)
+        .returning(TillCounter.last_receipt_no)
+    ).first()
+    if row is None:
+        raise TillClosed("This till has no receipt counter; open a cash session first.")
+    return int(row[0])
+
+
+def take_stock(product: Product, qty: int, sale_id: int, by: int | None, reason: str, now: datetime) -> None:
+    """Move stock for a sold (qty > 0) or refunded (qty < 0) product, if it is tracked.
+
+    Rule: a conditional UPDATE, so two tills selling the last one cannot both succeed — the
+    row count says who got it (with_for_update() does nothing on SQLite).
+    """
+    if not product.track_stock:
+        return
+    statement = update(Product).where(Product.id == product.id).values(on_hand=Product.on_hand - qty)
+    if qty > 0:
+        statement = statement.where(or_(Product.allow_negative.is_(True), Product.on_hand >= qty))
+    if db.session.execute(statement).rowcount != 1:
+        raise OutOfStock(f"{product.name} has sold out (maybe on another till). Take it off the order.")
+    db.session.add(
+        StockMovement(product_id=product.id, qty=-qty, reason=reason, sale_id=sale_id, by_id=by, at=now)
+    )
+
+
+def existing_sale(key: str) -> Sale | None:
+    """The sale already completed for an idempotency key."""
+    return db.session.scalar(select(Sale).where(Sale.idempotency_key == key))
+
+
+def tender(
+    till_id: int,
+    basket_key: str,
+    method: str,
+    amount: int,
+    actor: Actor,
+    reference: str | None = None,
+    now: datetime | None = None,
+) -> Sale | PricedBasket:
+    """Take a payment towards the basket; when it is covered, complete the sale.
+
+    Rule: idempotent by the basket's key — a double-tapped or retried Pay returns the sale the first
+    one made. Cash may exceed what is due (change is given); card may not. The sale, its lines,
+    payments, stock movements and ledger link are written in one transaction, or nothing is.
+    """
+    done = existing_sale(basket_key)
+    if done is not None:
+        return done
+    basket = db.session.scalar(select(Basket).where(Basket.key == basket_key))
+    if basket is None or basket.till_id != till_id or basket.status not in ("open",):
+        raise NotFound("That basket is no longer open on this till.")
+    if method not in METHODS:
+        raise ServiceError("Choose cash or card.")
+    if reference and len(reference) > 40:
+        raise ServiceError("A card reference can be at most 40 characters.")
+    session = require_open_session(till_id)
+    priced = price(basket)
+    if priced.empty:
+        raise ServiceError("The basket is empty.")
+    payments = [(p.method, p.amount) for p in priced.pending] + [(method, amount)]
+    try:
+        result = check_tender(priced.totals.total, payments)
+    except TenderError as exc:
+        raise ServiceError(str(exc)) from exc
+    db.session.add(
+        PendingPayment(basket_id=basket.id, method=method, amount=amount, reference=reference or None)
+    )
+    if not result.complete:
+        db.session.commit()
+        return price(basket)
+    return _complete(basket, session, actor, now or utcnow())
+
+
+def _complete(basket: Basket, session: CashSession, actor: Actor, now: datetime) -> Sale:
+    db.session.flush()
+    priced = price(basket)
+    totals = priced.totals
+    pending = list(priced.pending)
+    cash_in = sum(p.amount for p in pending if p.method == CASH)
+    other = sum(p.amount for p in pending if p.method != CASH)
+    change = change_due(totals.total, cash_in, other)
+    sale = Sale(
+        till_id=basket.till_id,
+        receipt_no=next_receipt_no(basket.till_id),
+        idempotency_key=basket.key,
+        kind="sale",
+        cash_session_id=session.id,
+        staff_id=actor.user_id,
+        member_id=basket.member_id,
+        eat_in=basket.eat_in,
+        subtotal=totals.subtotal,
+        discount_total=totals.discount_total,
+        total=totals.total,
+        vat_total=sum(b.vat for b in totals.bands),
+        created_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(sale)
+    except IntegrityError:
+        # A concurrent Pay for the same basket committed first: answer with its sale.
+        db.session.rollback()
+        found = existing_sale(basket.key)
+        if found is None:
+            raise
+        return found
+    lines = [
+        SaleLine(
+            sale_id=sale.id,
+            product_id=p.product.id,
+            description=p.description,
+            note=p.line.note,
+            qty=p.line.qty,
+            unit_price=p.unit_price,
+            modifiers_price=p.modifiers_price,
+            line_discount=t.line_discount,
+            basket_discount_share=t.basket_discount_share,
+            gross=t.gross,
+            rate_bp=p.vat.rate_bp,
+            vat_reason=p.vat.reason,
+            eat_in=p.eat_in,
+        )
+        for p, t in zip(priced.lines, totals.lines, strict=True)
+    ]
+    db.session.add_all(lines)
+    payments = []
+    for p in pending:
+        is_cash = p.method == CASH
+        payments.append(
+            Payment(
+                sale_id=sale.id,
+                method=p.method,
+                amount=p.amount - (change if is_cash and change else 0),
+                tendered=p.amount if is_cash else 0,
+                change=change if is_cash else 0,
+                reference=p.reference,
+            )
+        )
+        if is_cash:
+            change = 0  # change is given once, against the cash
+        db.session.delete(p)
+    db.session.add_all(payments)
+    for p in priced.lines:
+        take_stock(p.product, p.line.qty, sale.id, actor.user_id, "sale", now)
+    basket.status = "paid"
+    basket.sale_id = sale.id
+    db.session.flush()
+    ledger.append(sale.till_id, "sale", sale.id, ledger.sale_record(sale, lines, payments))
+    db.session.commit()
+    return sale
+
+
+def cancel_payments(till_id: int, basket_key: str) -> PricedBasket:
+    """Cancel the tenders entered so far for an unpaid basket (a payment in progress)."""
+    basket = db.session.scalar(select(Basket).where(Basket.key == basket_key))
+    if basket is None or basket.till_id != till_id or basket.status != "open":
+        raise NotFound("That basket is no longer open on this till.")
+    for pending in db.session.scalars(select(PendingPayment).where(PendingPayment.basket_id == basket.id)):
+        db.session.delete(pending)
+    db.session.commit()
+    return price(basket)
+
+
+def refundable(sale: Sale) -> dict[int, int]:
+    """Units still refundable per original line: sold minus refunded so far (SQL SUM)."""
+    refunded = dict(
+        db.session.execute(
+            select(SaleLine.refund_of_line_id, func.coalesce(func.sum(-SaleLine.qty), 0))
+            .where(SaleLine.refund_of_line_id.in_([line.id for line in sale.lines]))
+            .group_by(SaleLine.refund_of_line_id)
+        ).all()
+    )
+    return {line.id: line.qty - int(refunded.get(line.id, 0)) for line in sale.lines}

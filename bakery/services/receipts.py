@@ -1,0 +1,90 @@
+"""Receipts as printable documents (printers.Document): the same data prints, previews and PDFs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bakery.domain.chain import chain_tag
+from bakery.domain.vat import format_rate, vat_bands
+from bakery.extensions import db
+from bakery.formatting import local_time, money
+from bakery.models import LedgerEntry, Member, Sale, Till, User
+from bakery.services.settings import current_settings
+from printers.document import QR, Columns, Cut, Document, Rule, Text
+from printers.render_text import render_text
+
+PREVIEW_COLUMNS = 42
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A sale's receipt: the document and its on-screen text."""
+
+    document: Document
+    text: str
+    chain_tag: str
+
+
+def for_sale(sale: Sale, columns: int = PREVIEW_COLUMNS) -> Receipt:
+    """Build the receipt of a sale or refund: shop, numbers, lines, VAT per band, payments, chain tag."""
+    shop = current_settings()
+    till = db.session.get(Till, sale.till_id)
+    staff = db.session.get(User, sale.staff_id)
+    entry = db.session.scalar(
+        select(LedgerEntry).where(
+            LedgerEntry.till_id == sale.till_id, LedgerEntry.kind == sale.kind, LedgerEntry.ref_id == sale.id
+        )
+    )
+    tag = chain_tag(entry.hash) if entry else "—"
+    blocks: list[object] = [Text(shop.shop_name, bold=True, align="center", size="double")]
+    blocks += [Text(line, align="center") for line in shop.address.splitlines() if line.strip()]
+    if shop.vat_number:
+        blocks.append(Text(f"VAT {shop.vat_number}", align="center"))
+    blocks.append(Rule())
+    title = "REFUND" if sale.kind == "refund" else "Receipt"
+    blocks.append(
+        Columns(
+            f"{title} {till.name if till else ''} #{sale.receipt_no}",
+            local_time(sale.created_at, "dd/MM/yyyy HH:mm"),
+        )
+    )
+    if staff:
+        blocks.append(Text(f"Served by {staff.first_name}"))
+    blocks.append(Text("Eat in" if sale.eat_in else "Takeaway"))
+    blocks.append(Rule())
+    for line in sale.lines:
+        label = f"{line.qty} x {line.description}"
+        blocks.append(Columns(label, money(line.gross + line.basket_discount_share + line.line_discount)))
+        if line.line_discount or line.basket_discount_share:
+            blocks.append(Columns("  discount", money(-(line.line_discount + line.basket_discount_share))))
+        if line.note:
+            blocks.append(Text(f"  note: {line.note}"))
+    blocks.append(Rule())
+    blocks.append(Columns("TOTAL", money(sale.total), bold=True))
+    for band in vat_bands([(line.rate_bp, line.gross) for line in sale.lines]):
+        blocks.append(Columns(f"VAT {format_rate(band.rate_bp)} on {money(band.gross)}", money(band.vat)))
+    for payment in sale.payments:
+        if payment.method == "cash" and payment.tendered:
+            blocks.append(Columns("Cash tendered", money(payment.tendered)))
+            blocks.append(Columns("Change", money(payment.change)))
+        else:
+            blocks.append(
+                Columns(
+                    payment.method.title() + (f" ({payment.reference})" if payment.reference else ""),
+                    money(payment.amount),
+                )
+            )
+    if sale.member_id:
+        member = db.session.get(Member, sale.member_id)
+        if member:
+            blocks.append(Text(f"Member {member.number}: this purchase counts towards your dividend."))
+    blocks.append(Rule())
+    if shop.receipt_footer:
+        blocks.append(Text(shop.receipt_footer, align="center"))
+    blocks.append(Text(f"Chain {tag}", align="center"))
+    blocks.append(QR(f"{sale.till_id}-{sale.receipt_no}-{tag}"))
+    blocks.append(Cut())
+    document = Document(kind="receipt", blocks=tuple(blocks), title=f"{title} {sale.receipt_no}")  # type: ignore[arg-type]
+    return Receipt(document, render_text(document, columns), tag)
