@@ -46,9 +46,10 @@ def configure_blueprints(app: Flask) -> None:
     from bakery.admin.routes import bp as admin_bp
     from bakery.auth.routes import bp as auth_bp
     from bakery.members.routes import bp as members_bp
+    from bakery.stock.routes import bp as stock_bp
     from bakery.till.routes import bp as till_bp
 
-    for blueprint in (auth_bp, till_bp, admin_bp, members_bp):
+    for blueprint in (auth_bp, till_bp, admin_bp, members_bp, stock_bp):
         app.register_blueprint(blueprint)
 
 

@@ -20,9 +20,9 @@ from bakery.admin.forms import (
 )
 from bakery.extensions import db
 from bakery.models import Till, TillDevice, User
-from bakery.security import actor, device_cookie_name
+from bakery.security import actor, device_cookie_name, end_session
 from bakery.services import audit_log as audit_events
-from bakery.services import settings, tills, users
+from bakery.services import auth, settings, tills, users
 from bakery.services.errors import NotFound, ServiceError
 
 bp = Blueprint("admin", __name__)
@@ -76,7 +76,11 @@ def pair_device(till_id: int) -> Response | tuple[str, int]:
     form = PairForm()
     if not form.validate_on_submit():
         return _tills_page(status=422)
-    token = tills.pair_device(till_id, form.label.data or "", actor())
+    who = actor()
+    token = tills.pair_device(till_id, form.label.data or "", who)
+    # The manager's office session ends here: the tablet now belongs to the till's staff.
+    auth.sign_out(end_session(), who)
+    flash("This tablet is now a till. Staff tap their name to start.")
     response = redirect(url_for("till.home"))
     response.set_cookie(
         device_cookie_name(),

@@ -40,11 +40,55 @@ def test_pair_a_till_pin_in_idle_lock_and_nothing_leaves_localhost(page, live_se
     for digit in "1111":
         page.locator(f'.key[data-key="{digit}"]').click()
     page.get_by_role("button", name="OK").click()
-    page.get_by_role("heading", name="Signed in on Counter").wait_for()
+    page.get_by_role("heading", name="Open Counter").wait_for()
 
     # Left alone, the till locks itself and shows the staff tiles again.
     page.get_by_role("heading", name="Who is serving?").wait_for(timeout=8_000)
     assert page.url.endswith("/till/")
 
+    hosts = {urlsplit(url).hostname for url in page.requested}
+    assert hosts == {"127.0.0.1"}
+
+
+def test_ring_up_with_a_modifier_pay_cash_and_see_the_change(page, live_server, live_app):
+    from bakery.models import Till, User
+    from bakery.services import cash
+    from bakery.services.audit import Actor
+    from bakery.services.tills import pair_device
+
+    demo.load_demo_data()
+    till = db.session.query(Till).filter_by(name="Counter").one()
+    ada = db.session.query(User).filter_by(display_name="Ada Baker").one()
+    token = pair_device(till.id, "browser", Actor(user_id=ada.id))
+    cash.open_session(till.id, 5000, Actor(ada.id, till.id))
+    page.context.add_cookies([{"name": "bakery_till", "value": token, "url": live_server}])
+
+    page.goto(live_server + "/till/")
+    page.get_by_role("link", name="Ada").click()
+    for digit in "1111":
+        page.locator(f'.key[data-key="{digit}"]').click()
+    page.get_by_role("button", name="OK").click()
+
+    page.get_by_role("link", name="Viennoiserie").click()
+    page.get_by_role("button", name="Croissant").click()
+    page.locator("#basket").get_by_text("Croissant").wait_for()
+    assert page.locator("#basket-total").inner_text() == "£2.50"
+
+    page.get_by_role("link", name="Hot drinks").click()
+    page.get_by_role("button", name="Latte").click()
+    page.get_by_label("Large").check()
+    page.get_by_label("Oat milk").check()
+    page.get_by_role("button", name="Add to order").click()
+    page.locator("#basket").get_by_text("Latte · Large · Oat milk").wait_for()
+    assert page.locator("#basket-total").inner_text() == "£6.60"
+    assert page.locator("#picker").inner_html().strip() == ""
+
+    page.get_by_role("button", name="£10.00").click()
+    page.locator("#change-due").wait_for()
+    assert "£3.40" in page.locator("#change-due").inner_text()
+    assert "Chain" in page.locator("#receipt-preview").inner_text()
+
+    page.get_by_role("button", name="New order").click()
+    page.get_by_text("Tap a product to start an order.").wait_for()
     hosts = {urlsplit(url).hostname for url in page.requested}
     assert hosts == {"127.0.0.1"}

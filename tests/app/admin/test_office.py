@@ -52,10 +52,19 @@ def test_an_over_long_till_name_is_refused(client):
     assert count(Till) == 0
 
 
-def test_unpairing_a_tablet_stops_it_at_once(client):
+def test_pairing_ends_the_managers_session_on_that_tablet(client):
     sign_in(client, make_user("manager"))
     till = make_till()
     post(client, f"/office/tills/{till.id}/pair", {"label": "t"})
+    assert client.get("/office/tills").status_code == 302
+
+
+def test_unpairing_a_tablet_stops_it_at_once(client):
+    manager = make_user("manager")
+    sign_in(client, manager)
+    till = make_till()
+    post(client, f"/office/tills/{till.id}/pair", {"label": "t"})
+    sign_in(client, manager)
     device = db.session.scalar(select(TillDevice))
     post(client, f"/office/devices/{device.id}/revoke")
     assert "not a till yet" in client.get("/till/").get_data(as_text=True)
