@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bakery.domain.allocation import AllocationError, allocate, result_to_dict, scenario_from_dict
 from bakery.extensions import db
 from bakery.models import User
-from bakery.services import demo, users
+from bakery.services import demo, ledger, users
 from bakery.services.audit import SYSTEM
 from bakery.services.errors import ServiceError
 from bakery.services.integrity import verify_audit_chain
@@ -26,6 +26,8 @@ from bakery.services.integrity import verify_audit_chain
 bakery_cli = AppGroup("bakery", help="Bakery co-op commands.")
 dividends_cli = AppGroup("dividends", help="Surplus allocation.")
 audit_cli = AppGroup("audit", help="The audit log.")
+ledger_cli = AppGroup("ledger", help="The tills' hash-chained sales ledgers.")
+bakery_cli.add_command(ledger_cli)
 bakery_cli.add_command(dividends_cli)
 bakery_cli.add_command(audit_cli)
 
@@ -107,6 +109,16 @@ def verify_audit() -> None:
         return
     click.echo(f"Audit chain broken at seq {fault.seq} (row {fault.row_id}): {fault.problem}", err=True)
     sys.exit(1)
+
+
+@ledger_cli.command("verify")
+def verify_ledger() -> None:
+    """Recompute every till's chain from the sale and Z rows; exit non-zero naming the first bad row."""
+    states = ledger.verify_all()
+    for state in states:
+        click.echo(ledger.describe_fault(state), err=state.fault is not None)
+    if any(state.fault for state in states):
+        sys.exit(1)
 
 
 @bakery_cli.command("users")
