@@ -1,0 +1,1 @@
+"""The catalogue blueprint: products and prices, categories, tax categories, modifiers."""

@@ -1,0 +1,284 @@
+"""Catalogue forms: what a manager types is read here (prices to pence, rates to basis points)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.fields import ColorField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
+
+from bakery.domain.money import MoneyError, format_plain, parse_pence
+from bakery.models import Category, ModifierGroup, TaxCategory
+
+RATE_TEXT = re.compile(r"-?[0-9]{1,6}(\.[0-9]{1,6})?")
+
+
+def parse_rate_bp(text: str) -> int:
+    """Read a VAT rate typed as a percentage ("20", "12.5", "5 %") and return basis points.
+
+    Rule: 0 to 100 inclusive, at most two decimal places (12.345 % is refused, never rounded).
+    """
+    cleaned = (text or "").strip().removesuffix("%").strip()
+    if not cleaned:
+        raise ValueError("Enter a rate like 20 or 12.5.")
+    if not RATE_TEXT.fullmatch(cleaned):
+        raise ValueError("Enter a rate like 20 or 12.5 (a percentage).")
+    value = Decimal(cleaned)
+    if value < 0:
+        raise ValueError("A rate cannot be negative.")
+    if value > 100:
+        raise ValueError("A rate cannot be more than 100%.")
+    scaled = value * 100
+    if scaled != scaled.to_integral_value():
+        raise ValueError("A rate has at most two decimal places, like 12.5 or 17.25.")
+    return int(scaled)
+
+
+def format_rate(bp: int) -> str:
+    """Basis points as the percentage a person would type back ("12.5", "20", "0")."""
+    whole, part = divmod(bp, 100)
+    return f"{whole}.{part:02d}".rstrip("0").rstrip(".") if part else str(whole)
+
+
+class _ParsedField(StringField):
+    """A text box whose data is a number read from the text; what was typed is shown back."""
+
+    empty_message = "Enter a value."
+
+    def parse(self, text: str) -> int:
+        raise NotImplementedError
+
+    def show(self, value: int) -> str:
+        raise NotImplementedError
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist:
+            self.data = None
+            self.data = self.parse(str(valuelist[0]))
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is None and not self.process_errors:
+            raise StopValidation(self.empty_message)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return self.show(self.data) if isinstance(self.data, int) else ""
+
+
+class MoneyField(_ParsedField):
+    """An amount typed as "3.40" (or "-0.10" where negative is allowed); data in pence."""
+
+    empty_message = "Enter an amount like 3.40."
+
+    def __init__(self, *args: Any, allow_negative: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.allow_negative = allow_negative
+
+    def parse(self, text: str) -> int:
+        try:
+            return parse_pence(text, allow_negative=self.allow_negative, allow_zero=True)
+        except MoneyError as refused:
+            raise ValueError(str(refused)) from refused
+
+    def show(self, value: int) -> str:
+        return format_plain(value)
+
+
+class RateField(_ParsedField):
+    """A VAT rate typed as a percentage; data in basis points."""
+
+    empty_message = "Enter a rate like 20 or 12.5."
+
+    def parse(self, text: str) -> int:
+        return parse_rate_bp(text)
+
+    def show(self, value: int) -> str:
+        return format_rate(value)
+
+
+def chosen_id(value: Any) -> int | None:
+    """A select's value as an id, or None (the service then says to choose one from the list)."""
+    text = str(value).strip() if value is not None else ""
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+def _sort_order() -> IntegerField:
+    return IntegerField("Sort order (lower comes first)", default=0, validators=[Optional()])
+
+
+class TaxCategoryForm(FlaskForm):
+    """A tax category: a code, a name, and the two rates as percentages."""
+
+    code = StringField(
+        "Code",
+        validators=[
+            DataRequired("Enter a code, like cold or std."),
+            Length(max=30, message="At most 30 characters."),
+        ],
+    )
+    name = StringField(
+        "Name", validators=[DataRequired("Enter a name."), Length(max=60, message="At most 60 characters.")]
+    )
+    takeaway_bp = RateField("Takeaway VAT rate (%)")
+    eat_in_bp = RateField("Eat-in VAT rate (%)")
+    hot = BooleanField("Hot food (the eat-in rate applies to takeaway too)")
+
+    def values(self) -> dict[str, Any]:
+        """The service's arguments."""
+        return {
+            "code": self.code.data or "",
+            "name": self.name.data or "",
+            "takeaway_bp": self.takeaway_bp.data,
+            "eat_in_bp": self.eat_in_bp.data,
+            "hot": bool(self.hot.data),
+        }
+
+
+class CategoryForm(FlaskForm):
+    """A category of products on the till."""
+
+    name = StringField(
+        "Name", validators=[DataRequired("Enter a name."), Length(max=60, message="At most 60 characters.")]
+    )
+    colour = ColorField("Colour", default="#f1ece4", validators=[DataRequired("Choose a colour.")])
+    sort_order = _sort_order()
+    active = BooleanField("Active (shown on the till)", default=True)
+
+    def values(self) -> dict[str, Any]:
+        """The service's arguments."""
+        return {
+            "name": self.name.data or "",
+            "colour": self.colour.data or "",
+            "sort_order": self.sort_order.data or 0,
+            "active": bool(self.active.data),
+        }
+
+
+class ProductForm(FlaskForm):
+    """A product: what it is called, where it sits on the till, its price and stock rules."""
+
+    name = StringField(
+        "Name", validators=[DataRequired("Enter a name."), Length(max=80, message="At most 80 characters.")]
+    )
+    category_id = SelectField("Category", coerce=chosen_id, validate_choice=False)
+    tax_category_id = SelectField("Tax category", coerce=chosen_id, validate_choice=False)
+    price = MoneyField("Price (VAT included)")
+    plu = StringField(
+        "PLU (optional)", validators=[Optional(), Length(max=20, message="At most 20 characters.")]
+    )
+    barcode = StringField(
+        "Barcode (optional)", validators=[Optional(), Length(max=32, message="At most 32 characters.")]
+    )
+    colour = StringField(
+        "Button colour (blank: the category's)",
+        validators=[Optional(), Length(max=7, message="At most 7 characters.")],
+        render_kw={"placeholder": "#rrggbb"},
+    )
+    sort_order = _sort_order()
+    active = BooleanField("Active (on sale)", default=True)
+    track_stock = BooleanField("Track stock")
+    allow_negative = BooleanField("May go below zero on hand", default=True)
+
+    def set_choices(self, categories: Sequence[Category], taxes: Sequence[TaxCategory]) -> None:
+        """Fill the two lists from the database (inactive categories are marked)."""
+        self.category_id.choices = [("", "Choose a category")] + [
+            (c.id, c.name if c.active else f"{c.name} (inactive)") for c in categories
+        ]
+        self.tax_category_id.choices = [("", "Choose a tax category")] + [
+            (t.id, f"{t.name} ({t.code})") for t in taxes
+        ]
+
+    def values(self) -> dict[str, Any]:
+        """The service's arguments."""
+        return {
+            "name": self.name.data or "",
+            "category_id": self.category_id.data,
+            "tax_category_id": self.tax_category_id.data,
+            "price": self.price.data,
+            "plu": self.plu.data or "",
+            "barcode": self.barcode.data or "",
+            "colour": self.colour.data or "",
+            "sort_order": self.sort_order.data or 0,
+            "active": bool(self.active.data),
+            "track_stock": bool(self.track_stock.data),
+            "allow_negative": bool(self.allow_negative.data),
+        }
+
+
+class VariantForm(FlaskForm):
+    """A size or version of a product at its own price."""
+
+    name = StringField(
+        "Variant name",
+        validators=[
+            DataRequired("Enter a name, like Large."),
+            Length(max=40, message="At most 40 characters."),
+        ],
+    )
+    price = MoneyField("Price")
+
+    def values(self) -> dict[str, Any]:
+        """The service's arguments."""
+        return {"name": self.name.data or "", "price": self.price.data}
+
+
+class ProductGroupsForm(FlaskForm):
+    """Which modifier groups a product offers (checkboxes)."""
+
+    group_ids = SelectMultipleField("Modifier groups", coerce=int, validate_choice=False)
+
+    def set_choices(self, groups: Sequence[ModifierGroup]) -> None:
+        """The groups to tick from."""
+        self.group_ids.choices = [(g.id, g.name) for g in groups]
+
+
+class ModifierGroupForm(FlaskForm):
+    """A choice on a product: its name and how many options a customer picks."""
+
+    name = StringField(
+        "Name",
+        validators=[
+            DataRequired("Enter a name, like Milk."),
+            Length(max=40, message="At most 40 characters."),
+        ],
+    )
+    min_choices = IntegerField(
+        "At least (0: optional)",
+        default=0,
+        validators=[InputRequired("Enter the least number of choices (0 or more).")],
+    )
+    max_choices = IntegerField(
+        "At most", default=1, validators=[InputRequired("Enter the most number of choices (1 or more).")]
+    )
+
+    def values(self) -> dict[str, Any]:
+        """The service's arguments."""
+        return {
+            "name": self.name.data or "",
+            "min_choices": self.min_choices.data,
+            "max_choices": self.max_choices.data,
+        }
+
+
+class ModifierOptionForm(FlaskForm):
+    """An option of a modifier group and what it adds to (or takes off) the price."""
+
+    name = StringField(
+        "Option name",
+        validators=[
+            DataRequired("Enter a name, like Oat milk."),
+            Length(max=40, message="At most 40 characters."),
+        ],
+    )
+    # No numeric keypad hint: the phone keypads it brings up often have no minus key.
+    price_delta = MoneyField("Price change (e.g. 0.40 or -0.10)", allow_negative=True)
+
+    def values(self) -> dict[str, Any]:
+        """The service's arguments."""
+        return {"name": self.name.data or "", "price_delta": self.price_delta.data}
