@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from babel.dates import format_datetime
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_percent
 from flask import Flask, g
 
 from bakery.domain.clock import to_local
 from bakery.domain.money import format_plain
-from bakery.domain.vat import format_rate
 
 
 def _shop() -> tuple[str, str, str]:
@@ -33,6 +33,15 @@ def money(pence: int | None) -> str:
     return format_currency(f"{sign}{whole}.{part:02d}", currency, locale=locale)
 
 
+def rate(basis_points: int | None) -> str:
+    """Show a VAT rate held in basis points as a percentage in the shop's locale (12.5%, 20%)."""
+    if basis_points is None:
+        return ""
+    _, locale, _ = _shop()
+    # Decimal division by a power of ten is exact: a display edge, never money arithmetic.
+    return format_percent(Decimal(basis_points).scaleb(-4), format="#,##0.##%", locale=locale)
+
+
 def local_time(moment: datetime | None, pattern: str = "d MMM yyyy HH:mm") -> str:
     """Show a UTC time in the shop's timezone."""
     if moment is None:
@@ -47,7 +56,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(dict_without, "dict_without")
     app.add_template_filter(format_plain, "pence_plain")
-    app.add_template_filter(format_rate, "rate")
+    app.add_template_filter(rate, "rate")
 
 
 def dict_without(values: dict[str, str], *keys: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ from wtforms.fields import ColorField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from bakery.domain.money import MoneyError, format_plain, parse_pence
+from bakery.domain.vat import format_rate as vat_format_rate
 from bakery.models import Category, ModifierGroup, TaxCategory
 
 RATE_TEXT = re.compile(r"-?[0-9]{1,6}(\.[0-9]{1,6})?")
@@ -41,20 +42,17 @@ def parse_rate_bp(text: str) -> int:
 
 def format_rate(bp: int) -> str:
     """Basis points as the percentage a person would type back ("12.5", "20", "0")."""
-    whole, part = divmod(bp, 100)
-    return f"{whole}.{part:02d}".rstrip("0").rstrip(".") if part else str(whole)
+    return vat_format_rate(bp).removesuffix("%")
 
 
 class _ParsedField(StringField):
-    """A text box whose data is a number read from the text; what was typed is shown back."""
+    """A text box whose data is a number read from the text; what was typed is shown back.
+
+    Subclasses say how to read and show the number with `parse(text) -> int` and
+    `show(value) -> str`.
+    """
 
     empty_message = "Enter a value."
-
-    def parse(self, text: str) -> int:
-        raise NotImplementedError
-
-    def show(self, value: int) -> str:
-        raise NotImplementedError
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, TypeVar
 
-from babel.numbers import format_percent
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -31,16 +29,6 @@ bp = Blueprint("stock", __name__, url_prefix="/office/catalogue")
 
 Page = tuple[str, int]
 M = TypeVar("M")
-
-
-@bp.app_template_filter("vat_rate")
-def vat_rate(basis_points: int | None) -> str:
-    """Show a rate in basis points as a percentage in the shop's locale (12.5%, 20 %)."""
-    if basis_points is None:
-        return ""
-    shop = getattr(g, "shop", None)
-    locale = shop.locale if shop is not None else "en_GB"
-    return format_percent(Decimal(basis_points) / 10000, format="#,##0.##%", locale=locale)
 
 
 def _or_404(model: type[M], row_id: int, what: str) -> M:

@@ -27,7 +27,7 @@ class PinForm(FlaskForm):
     )
 
 
-class FloatForm(FlaskForm):
+class OpenTillForm(FlaskForm):
     """The counted float that opens a till."""
 
     opening_float = StringField("Float counted in the drawer", validators=[DataRequired("Count the float.")])

@@ -16,7 +16,7 @@ from bakery.security import actor, end_session, start_session
 from bakery.services import auth, baskets, cash, checkout, receipts
 from bakery.services.baskets import PricedBasket
 from bakery.services.errors import NotFound, ServiceError
-from bakery.till.forms import AddLineForm, EatInForm, FloatForm, PayForm, PinForm, QtyForm
+from bakery.till.forms import AddLineForm, EatInForm, OpenTillForm, PayForm, PinForm, QtyForm
 
 bp = Blueprint("till", __name__, url_prefix="/till")
 
@@ -129,7 +129,7 @@ def sell() -> str:
     """The selling screen: categories, the product grid and the basket (or the float to open)."""
     session = checkout.open_session_for(g.till.id)
     if session is None:
-        return render_template("till/open.html", form=FloatForm(formdata=None))
+        return render_template("till/open.html", form=OpenTillForm(formdata=None))
     categories = _categories()
     chosen = request.args.get("category", type=int) or (categories[0].id if categories else None)
     return render_template(
@@ -145,7 +145,7 @@ def sell() -> str:
 @bp.post("/open")
 def open_till() -> Response | tuple[str, int]:
     """Open the till with the counted float."""
-    form = FloatForm()
+    form = OpenTillForm()
     error = None
     if form.validate_on_submit():
         try:
