@@ -45,7 +45,11 @@ PERMISSIONS: dict[str, Access] = {
     "till.cancel_payments": Access.TILL,
     "till.show_basket": Access.TILL,
     "till.show_receipt": Access.TILL,
+    # till: cash (X/Z reports, paid in/out)
+    # till: refunds
+    # till: members, discounts, parked baskets, search
     # office (managers)
+    # printing (printers admin, print jobs, agent API)
     "admin.dashboard": Access.MANAGER,
     "admin.list_tills": Access.MANAGER,
     "admin.create_till": Access.MANAGER,
