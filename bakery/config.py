@@ -22,6 +22,8 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 12 * 3600
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     TILL_IDLE_SECONDS = 180
+    # Discounts above this share of the price need a manager's PIN (basis points: 2000 = 20%).
+    DISCOUNT_MANAGER_BP = 2000
     TILL_DEVICE_COOKIE_DAYS = 5 * 365
     BACKUP_DIR = None
 

@@ -48,6 +48,18 @@ PERMISSIONS: dict[str, Access] = {
     # till: cash (X/Z reports, paid in/out)
     # till: refunds
     # till: members, discounts, parked baskets, search
+    "till.show_line_options": Access.TILL,
+    "till.update_line": Access.TILL,
+    "till.discount_line": Access.TILL,
+    "till.show_basket_discount": Access.TILL,
+    "till.discount_basket": Access.TILL,
+    "till.attach_member": Access.TILL,
+    "till.detach_member": Access.TILL,
+    "till.park_basket": Access.TILL,
+    "till.show_parked": Access.TILL,
+    "till.recall_basket": Access.TILL,
+    "till.search_products": Access.TILL,
+    "till.scan_code": Access.TILL,
     # office (managers)
     # printing (printers admin, print jobs, agent API)
     "admin.dashboard": Access.MANAGER,

@@ -298,3 +298,16 @@ def _refund_band(band: VatBand, after: dict[int, Pence], before: dict[int, Pence
     rate = band.rate_bp
     vat = vat_in_gross(after[rate], rate) - vat_in_gross(before[rate], rate)
     return VatBand(rate_bp=rate, gross=band.gross, vat=vat, net=band.gross - vat)
+
+
+def discount_needs_manager(discount: Pence, base: Pence, threshold_bp: int) -> bool:
+    """A discount needs a manager when it is more than `threshold_bp` of the price it comes off.
+
+    Rule: compared in integers (discount * 10000 > base * threshold), so 20.00% of a price is
+    allowed at a 20% threshold and a penny more is not.
+    """
+    if discount <= 0:
+        return False
+    if base <= 0:
+        return True
+    return discount * 10_000 > base * threshold_bp

@@ -7,8 +7,10 @@ were split.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from bakery.domain.money import Pence, round_half_up
 
@@ -133,3 +135,27 @@ def format_rate(bp: int) -> str:
     if part == 0:
         return f"{sign}{whole}%"
     return f"{sign}{whole}.{f'{part:02d}'.rstrip('0')}%"
+
+
+RATE_TEXT = re.compile(r"-?[0-9]{1,6}(\.[0-9]{1,6})?")
+
+
+def parse_rate_bp(text: str) -> int:
+    """Read a VAT rate typed as a percentage ("20", "12.5", "5 %") and return basis points.
+
+    Rule: 0 to 100 inclusive, at most two decimal places (12.345 % is refused, never rounded).
+    """
+    cleaned = (text or "").strip().removesuffix("%").strip()
+    if not cleaned:
+        raise ValueError("Enter a rate like 20 or 12.5.")
+    if not RATE_TEXT.fullmatch(cleaned):
+        raise ValueError("Enter a rate like 20 or 12.5 (a percentage).")
+    value = Decimal(cleaned)
+    if value < 0:
+        raise ValueError("A rate cannot be negative.")
+    if value > 100:
+        raise ValueError("A rate cannot be more than 100%.")
+    scaled = value * 100
+    if scaled != scaled.to_integral_value():
+        raise ValueError("A rate has at most two decimal places, like 12.5 or 17.25.")
+    return int(scaled)

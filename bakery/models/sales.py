@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bakery.extensions import db
+from bakery.models.members import Member
 from bakery.models.types import UTCDateTime, utcnow
 
 
@@ -32,6 +33,7 @@ class Basket(db.Model):  # type: ignore[name-defined,misc]
     lines: Mapped[list[BasketLine]] = relationship(
         back_populates="basket", order_by="BasketLine.id", cascade="all, delete-orphan"
     )
+    member: Mapped[Member | None] = relationship()
 
 
 class BasketLine(db.Model):  # type: ignore[name-defined,misc]

@@ -6,14 +6,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
-from bakery.domain.basket import BasketError, BasketTotals, LineInput, price_basket
+from bakery.domain.basket import (
+    BasketError,
+    BasketTotals,
+    LineInput,
+    discount_needs_manager,
+    percent_of,
+    price_basket,
+)
 from bakery.domain.tender import quick_tenders
 from bakery.domain.vat import TaxCategory as VatCategory
-from bakery.domain.vat import VatDecision, decide_vat
+from bakery.domain.vat import VatDecision, decide_vat, format_rate
 from bakery.extensions import db
-from bakery.models import Basket, BasketLine, ModifierOption, PendingPayment, Product, Variant
+from bakery.models import Basket, BasketLine, Member, ModifierOption, PendingPayment, Product, Variant
 from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
@@ -288,3 +295,216 @@ def price(basket: Basket | None) -> PricedBasket:
     paid = sum(p.amount for p in pending)
     due = max(totals.total - paid, 0)
     return PricedBasket(basket, lines, totals, pending, paid, due, tuple(quick_tenders(due)) if due else ())
+
+
+DISCOUNT_REASONS = ("staff discount", "end-of-day reduction", "manager's discretion", "damaged item")
+
+
+def _discount_pence(base: int, kind: str, value: int) -> int:
+    """A discount typed as a percentage (basis points) or an amount (pence), as pence off `base`."""
+    if kind == "percent":
+        if not 0 <= value <= 10000:
+            raise ServiceError("A percentage discount must be between 0 and 100%.")
+        return percent_of(base, value)
+    if kind == "amount":
+        if value < 0:
+            raise ServiceError("A discount cannot be negative.")
+        if value > base:
+            raise ServiceError("The discount is more than the price.")
+        return value
+    raise ServiceError("Choose a percentage or an amount.")
+
+
+def _authorise_discount(
+    discount: int,
+    base: int,
+    threshold_bp: int,
+    manager_id: int | None,
+    manager_pin: str,
+    actor: Actor,
+    now: datetime,
+) -> int | None:
+    """Above `threshold_bp` of the price a manager's PIN is needed; returns who authorised it."""
+    if discount_needs_manager(discount, base, threshold_bp):
+        if not manager_id:
+            raise ServiceError(f"A discount above {format_rate(threshold_bp)} needs a manager's PIN.")
+        from bakery.services.refunds import authorise_manager
+
+        return authorise_manager(manager_id, manager_pin, actor, now).id
+    return None
+
+
+def set_line_discount(
+    till_id: int,
+    line_id: int,
+    kind: str,
+    value: int,
+    reason: str,
+    actor: Actor,
+    *,
+    threshold_bp: int,
+    manager_id: int | None = None,
+    manager_pin: str = "",
+    now: datetime | None = None,
+) -> Basket:
+    """Take money off one line, with a reason; above the threshold a manager authorises it.
+
+    Rule: a discount is never more than the line; a zero discount removes it; every discount is
+    audited with its reason (and the authorising manager).
+    """
+    at = now or utcnow()
+    line = _line_in_till(line_id, till_id)
+    if value and reason not in DISCOUNT_REASONS:
+        raise ServiceError("Choose a reason for the discount.")
+    priced = price(line.basket)
+    current = next(p for p in priced.lines if p.line.id == line.id)
+    base = (current.unit_price + current.modifiers_price) * line.qty
+    discount = _discount_pence(base, kind, value)
+    manager = _authorise_discount(discount, base, threshold_bp, manager_id, manager_pin, actor, at)
+    line.line_discount = discount
+    line.discount_reason = reason if discount else None
+    audit.record(
+        "till.line_discount",
+        actor,
+        target=f"basket:{line.basket_id}",
+        details={"line": line.id, "discount": discount, "reason": reason, "authorised_by": manager},
+        now=at,
+    )
+    db.session.commit()
+    return line.basket
+
+
+def set_basket_discount(
+    till_id: int,
+    kind: str,
+    value: int,
+    reason: str,
+    actor: Actor,
+    *,
+    threshold_bp: int,
+    manager_id: int | None = None,
+    manager_pin: str = "",
+    now: datetime | None = None,
+) -> Basket:
+    """Take money off the whole order (spread over its lines for VAT), with a reason."""
+    at = now or utcnow()
+    basket = open_basket(till_id)
+    if basket is None or not basket.lines:
+        raise ServiceError("The basket is empty.")
+    if value and reason not in DISCOUNT_REASONS:
+        raise ServiceError("Choose a reason for the discount.")
+    priced = price(basket)
+    base = priced.totals.total + basket.discount
+    discount = _discount_pence(base, kind, value)
+    manager = _authorise_discount(discount, base, threshold_bp, manager_id, manager_pin, actor, at)
+    basket.discount = discount
+    basket.discount_reason = reason if discount else None
+    audit.record(
+        "till.basket_discount",
+        actor,
+        target=f"basket:{basket.id}",
+        details={"discount": discount, "reason": reason, "authorised_by": manager},
+        now=at,
+    )
+    db.session.commit()
+    return basket
+
+
+def attach_member(till_id: int, code: str, actor: Actor) -> Basket:
+    """Attribute the order to a member found by membership number (typed or scanned).
+
+    Rule: only active members; the sale then counts towards their patronage.
+    """
+    text = (code or "").strip()
+    if not text or len(text) > 64:
+        raise ServiceError("Type or scan a membership number.")
+    member = db.session.scalar(select(Member).where(func.upper(Member.number) == text.upper()))
+    if member is None or member.status != "active":
+        raise ServiceError(f"No active member with number {text}.")
+    if actor.user_id is None:
+        raise ServiceError("Sign in on the till first.")
+    basket = _open_or_new(till_id, actor.user_id)
+    basket.member_id = member.id
+    db.session.commit()
+    return basket
+
+
+def detach_member(till_id: int) -> Basket | None:
+    """Take the member off the order."""
+    basket = open_basket(till_id)
+    if basket is not None:
+        basket.member_id = None
+        db.session.commit()
+    return basket
+
+
+def park_basket(till_id: int, name: str, actor: Actor) -> None:
+    """Park the open order under a name so another order can be rung up; any till may recall it."""
+    basket = open_basket(till_id)
+    if basket is None or not basket.lines:
+        raise ServiceError("There is nothing to park.")
+    label = " ".join((name or "").split())
+    if not label or len(label) > 40:
+        raise ServiceError("Give the parked order a name (at most 40 characters).")
+    if db.session.scalar(select(PendingPayment.id).where(PendingPayment.basket_id == basket.id)):
+        raise ServiceError("Cancel the payments taken so far before parking the order.")
+    basket.status = "parked"
+    basket.parked_name = label
+    audit.record("till.basket_parked", actor, target=f"basket:{basket.id}", details={"name": label})
+    db.session.commit()
+
+
+def parked_baskets() -> list[Basket]:
+    """Orders parked on any till, oldest first."""
+    return list(
+        db.session.scalars(select(Basket).where(Basket.status == "parked").order_by(Basket.created_at))
+    )
+
+
+def recall_basket(till_id: int, basket_id: int, actor: Actor) -> Basket:
+    """Bring a parked order to this till; refused while this till has an order in progress."""
+    current = open_basket(till_id)
+    if current is not None and current.lines:
+        raise ServiceError("Finish or park the current order first.")
+    basket = db.session.get(Basket, basket_id)
+    if basket is None or basket.status != "parked":
+        raise NotFound("That order is no longer parked.")
+    if current is not None:
+        current.status = "voided"  # an empty basket: nothing to keep
+    basket.status = "open"
+    basket.till_id = till_id
+    audit.record(
+        "till.basket_recalled", actor, target=f"basket:{basket.id}", details={"name": basket.parked_name}
+    )
+    db.session.commit()
+    return basket
+
+
+def find_products(query: str, limit: int = 24) -> list[Product]:
+    """Active products whose name contains the text, or whose PLU or barcode is exactly it."""
+    text = (query or "").strip()[:64]
+    if not text:
+        return []
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(
+        db.session.scalars(
+            select(Product)
+            .where(Product.active.is_(True))
+            .where(
+                or_(Product.name.ilike(pattern, escape="\\"), Product.plu == text, Product.barcode == text)
+            )
+            .order_by(Product.name)
+            .limit(limit)
+        )
+    )
+
+
+def product_for_code(code: str) -> Product:
+    """The product a scanner or PLU names exactly, or a clear refusal."""
+    text = (code or "").strip()[:64]
+    product = db.session.scalar(
+        select(Product).where(Product.active.is_(True), or_(Product.plu == text, Product.barcode == text))
+    )
+    if product is None:
+        raise ServiceError(f"No product has the code {text or '(empty)'}.")
+    return product

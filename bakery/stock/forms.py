@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -14,30 +12,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, St
 
 from bakery.domain.money import MoneyError, format_plain, parse_pence
 from bakery.domain.vat import format_rate as vat_format_rate
+from bakery.domain.vat import parse_rate_bp
 from bakery.models import Category, ModifierGroup, TaxCategory
-
-RATE_TEXT = re.compile(r"-?[0-9]{1,6}(\.[0-9]{1,6})?")
-
-
-def parse_rate_bp(text: str) -> int:
-    """Read a VAT rate typed as a percentage ("20", "12.5", "5 %") and return basis points.
-
-    Rule: 0 to 100 inclusive, at most two decimal places (12.345 % is refused, never rounded).
-    """
-    cleaned = (text or "").strip().removesuffix("%").strip()
-    if not cleaned:
-        raise ValueError("Enter a rate like 20 or 12.5.")
-    if not RATE_TEXT.fullmatch(cleaned):
-        raise ValueError("Enter a rate like 20 or 12.5 (a percentage).")
-    value = Decimal(cleaned)
-    if value < 0:
-        raise ValueError("A rate cannot be negative.")
-    if value > 100:
-        raise ValueError("A rate cannot be more than 100%.")
-    scaled = value * 100
-    if scaled != scaled.to_integral_value():
-        raise ValueError("A rate has at most two decimal places, like 12.5 or 17.25.")
-    return int(scaled)
 
 
 def format_rate(bp: int) -> str:

@@ -9,6 +9,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
 )
@@ -62,6 +63,51 @@ class PayForm(FlaskForm):
     )
     amount = StringField("Amount", validators=[DataRequired("Enter the amount.")])
     reference = StringField("Card reference", validators=[Optional(), Length(max=40)])
+
+
+class DiscountForm(FlaskForm):
+    """A discount on a line or the whole order: a percentage or an amount, a reason, maybe a manager."""
+
+    kind = RadioField(choices={"percent": "%", "amount": "£"}, default="percent", validators=[DataRequired()])
+    value = StringField("Discount", validators=[DataRequired("Enter the discount.")])
+    reason = SelectField("Reason", choices={}, validate_choice=False, validators=[Optional()])
+    manager_id = IntegerField(validators=[Optional()])
+    manager_pin = PasswordField(
+        validators=[Optional(), Regexp(r"^[0-9]{4,6}$", message="A PIN is 4 to 6 digits.")]
+    )
+
+
+class LineNoteForm(FlaskForm):
+    """A note for the kitchen and the line's own eat-in/takeaway choice."""
+
+    note = StringField("Note for the kitchen", validators=[Optional(), Length(max=140)])
+    eat_in = SelectField(
+        "Eat in or take away",
+        choices={"": "As the order", "1": "Eat in", "0": "Take away"},
+        validators=[Optional()],
+    )
+
+
+class MemberForm(FlaskForm):
+    """A membership number, typed or scanned."""
+
+    code = StringField(
+        "Member number", validators=[DataRequired("Type or scan the member's number."), Length(max=64)]
+    )
+
+
+class ParkForm(FlaskForm):
+    """A name for a parked order."""
+
+    name = StringField(
+        "Name for the order", validators=[DataRequired("Give the order a name."), Length(max=40)]
+    )
+
+
+class ScanForm(FlaskForm):
+    """A PLU typed or a barcode scanned."""
+
+    code = StringField("Code", validators=[DataRequired("Scan or type a code."), Length(max=64)])
 
 
 class CloseForm(FlaskForm):

@@ -31,6 +31,12 @@
     }
   });
 
+  // The scan box clears after each scan so the next barcode starts fresh.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-reset-after]");
+    if (form) { form.reset(); var box = form.querySelector("input[name=code]"); if (box) { box.focus(); } }
+  });
+
   // Destructive actions ask first.
   document.addEventListener("submit", function (event) {
     var button = event.submitter;
