@@ -111,6 +111,11 @@ def tender(
     if done is not None:
         return done
     basket = db.session.scalar(select(Basket).where(Basket.key == basket_key))
+    if basket is not None and basket.status == "paid":
+        # A concurrent Pay for this basket committed between our first look and now.
+        done = existing_sale(basket_key)
+        if done is not None:
+            return done
     if basket is None or basket.till_id != till_id or basket.status not in ("open",):
         raise NotFound("That basket is no longer open on this till.")
     if method not in METHODS:
