@@ -27,8 +27,11 @@ migrate: install ## Upgrade the database to the latest migration
 demo: migrate ## Load the demo data (once; running again changes nothing)
 	$(BIN)/flask bakery demo
 
-run: demo ## Install, migrate, load demo data and serve on http://127.0.0.1:5000
-	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+run: demo ## Install, migrate, load demo data and serve on http://127.0.0.1:5000 (print worker beside it)
+	@echo "Serving on http://$(HOST):$(PORT), print worker in the background (Ctrl+C stops both)"
+	@$(BIN)/flask printers work & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'bakery:create_app()'
 
 test: install lint ## Lint, then the whole suite (SQLite; PostgreSQL too with BAKERY_TEST_POSTGRES_URL)

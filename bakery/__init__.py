@@ -45,11 +45,14 @@ def configure_security(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from bakery.admin.routes import bp as admin_bp
     from bakery.auth.routes import bp as auth_bp
+    from bakery.dividends.routes import bp as dividends_bp
     from bakery.members.routes import bp as members_bp
+    from bakery.printing.routes import bp as printing_bp
+    from bakery.rota.routes import bp as rota_bp
     from bakery.stock.routes import bp as stock_bp
     from bakery.till.routes import bp as till_bp
 
-    for blueprint in (auth_bp, till_bp, admin_bp, members_bp, stock_bp):
+    for blueprint in (auth_bp, till_bp, admin_bp, members_bp, stock_bp, printing_bp, rota_bp, dividends_bp):
         app.register_blueprint(blueprint)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from sqlalchemy import select
 from bakery.domain.allocation import AllocationError, allocate, result_to_dict, scenario_from_dict
 from bakery.extensions import db
 from bakery.models import User
-from bakery.services import demo, ledger, users
+from bakery.services import demo, ledger, printing, users
 from bakery.services.audit import SYSTEM
 from bakery.services.errors import ServiceError
 from bakery.services.integrity import verify_audit_chain
@@ -128,6 +130,37 @@ def list_users() -> None:
         click.echo(f"{user.id:>4}  {user.role:<8} {user.display_name} <{user.email or '-'}>")
 
 
+printers_cli = AppGroup("printers", help="Printing: the worker that sends queued print jobs.")
+
+
+@printers_cli.command("work")
+@click.option("--once", is_flag=True, help="Claim and print at most one job, then stop.")
+@click.option("--interval", type=float, default=1.0, show_default=True, help="Seconds between idle polls.")
+def work(once: bool, interval: float) -> None:
+    """Print queued jobs (not those of agent-connected printers) until stopped; SIGTERM or Ctrl+C
+    finish the job in hand first."""
+    worker = printing.Worker()
+
+    def report(result: printing.WorkResult) -> None:
+        where = f"{result.kind} job {result.job_id} on {result.printer}"
+        click.echo(f"{result.action}: {where}" + (f" ({result.error})" if result.error else ""))
+
+    if once:
+        result = worker.run_once()
+        if result.action == "idle":
+            click.echo("idle: nothing to print")
+        else:
+            report(result)
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"Print worker {worker.name} started (Ctrl+C to stop).")
+    worker.run_forever(interval, stop, report)
+    click.echo("Print worker stopped.")
+
+
 def init_app(app: Flask) -> None:
     """Register the command group."""
     app.cli.add_command(bakery_cli)
+    app.cli.add_command(printers_cli)

@@ -7,7 +7,6 @@ from itertools import count
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from bakery.extensions import db
 from bakery.models import Member, Till, User
 from bakery.services import tills, users
 from bakery.services.audit import SYSTEM
@@ -51,16 +50,17 @@ def make_member(
     """A member, linked to a login if given."""
     from datetime import date
 
-    member = Member(
-        number=number or f"M-{next(_numbers):04d}",
-        name=user.display_name if user else "Someone",
-        member_class=member_class,
+    from bakery.services import members
+
+    members.ensure_default_classes()
+    return members.create_member(
+        number or f"M-{next(_numbers):04d}",
+        user.display_name if user else "Someone",
+        member_class,
+        SYSTEM,
         joined_on=date(2025, 1, 1),
         user_id=user.id if user else None,
     )
-    db.session.add(member)
-    db.session.commit()
-    return member
 
 
 def post(

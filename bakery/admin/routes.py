@@ -19,10 +19,11 @@ from bakery.admin.forms import (
     UserForm,
 )
 from bakery.extensions import db
+from bakery.members.forms import SafeguardPermissionForm
 from bakery.models import Till, TillDevice, User
 from bakery.security import actor, device_cookie_name, end_session
 from bakery.services import audit_log as audit_events
-from bakery.services import auth, settings, tills, users
+from bakery.services import auth, safeguarding, settings, tills, users
 from bakery.services.errors import NotFound, ServiceError
 
 bp = Blueprint("admin", __name__)
@@ -195,6 +196,7 @@ def _user_page(user: User, error: str | None = None, status: int = 200, **forms:
             role_form=forms.get("role_form") or RoleForm(formdata=None, obj=user),
             pin_form=forms.get("pin_form") or PinChangeForm(formdata=None),
             password_form=forms.get("password_form") or PasswordChangeForm(formdata=None),
+            safeguard_form=SafeguardPermissionForm(formdata=None, allowed=user.can_safeguard),
             error=error,
         ),
         status,
@@ -248,6 +250,22 @@ def set_user_password(user_id: int) -> Response | tuple[str, int]:
     except ServiceError as refused:
         return _user_page(user, refused.message, 422, password_form=form)
     flash("Password changed.")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/admin/users/<int:user_id>/safeguarding")
+def set_user_safeguarding(user_id: int) -> Response | tuple[str, int]:
+    """Grant or revoke the safeguarding permission on another admin (audited)."""
+    user = _user_or_404(user_id)
+    form = SafeguardPermissionForm()
+    if not form.validate_on_submit():
+        return _user_page(user, status=422)
+    try:
+        safeguarding.set_permission(user.id, bool(form.allowed.data), actor())
+    except ServiceError as refused:
+        db.session.rollback()
+        return _user_page(user, refused.message, 422)
+    flash("Safeguarding permission saved.")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

@@ -3,13 +3,18 @@
 from bakery.models.audit import AuditEvent, ChainHead
 from bakery.models.cash import CashMovement, CashSession, LedgerEntry, TillCounter, ZReport
 from bakery.models.catalogue import Category, ModifierGroup, ModifierOption, Product, TaxCategory, Variant
-from bakery.models.members import Member
+from bakery.models.dividends import Allocation, AllocationLine, FinancialPeriod, Payout
+from bakery.models.hours import TimeCorrection, TimeEntry
+from bakery.models.members import Member, MemberClass, SafeguardingRecord, ShareTransaction, StoreCredit
+from bakery.models.printing import Printer, PrintJob, ReceiptLink
 from bakery.models.sales import Basket, BasketLine, Payment, PendingPayment, Sale, SaleLine, StockMovement
 from bakery.models.settings import ShopSettings
 from bakery.models.tills import Till, TillDevice
 from bakery.models.users import Role, User, UserSession
 
 __all__ = [
+    "Allocation",
+    "AllocationLine",
     "AuditEvent",
     "Basket",
     "BasketLine",
@@ -17,22 +22,33 @@ __all__ = [
     "CashSession",
     "Category",
     "ChainHead",
+    "FinancialPeriod",
     "LedgerEntry",
     "Member",
+    "MemberClass",
     "ModifierGroup",
     "ModifierOption",
     "Payment",
+    "Payout",
     "PendingPayment",
+    "PrintJob",
+    "Printer",
     "Product",
+    "ReceiptLink",
     "Role",
+    "SafeguardingRecord",
     "Sale",
     "SaleLine",
+    "ShareTransaction",
     "ShopSettings",
     "StockMovement",
+    "StoreCredit",
     "TaxCategory",
     "Till",
     "TillCounter",
     "TillDevice",
+    "TimeCorrection",
+    "TimeEntry",
     "User",
     "UserSession",
     "Variant",

@@ -411,14 +411,17 @@ def set_basket_discount(
 
 
 def attach_member(till_id: int, code: str, actor: Actor) -> Basket:
-    """Attribute the order to a member found by membership number (typed or scanned).
+    """Attribute the order to a member found by membership number (typed) or card code (scanned).
 
-    Rule: only active members; the sale then counts towards their patronage.
+    Rule: only active members; the sale then counts towards their patronage. A reissued card's
+    old code matches nobody.
     """
     text = (code or "").strip()
     if not text or len(text) > 64:
         raise ServiceError("Type or scan a membership number.")
-    member = db.session.scalar(select(Member).where(func.upper(Member.number) == text.upper()))
+    member = db.session.scalar(
+        select(Member).where((func.upper(Member.number) == text.upper()) | (Member.card_code == text.lower()))
+    )
     if member is None or member.status != "active":
         raise ServiceError(f"No active member with number {text}.")
     if actor.user_id is None:

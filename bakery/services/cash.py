@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bakery.domain.vat import vat_bands
+from bakery.domain.cash_count import DENOMINATIONS, CashCountError, count_total
+from bakery.domain.chain import chain_tag
+from bakery.domain.vat import VatBand, vat_bands
 from bakery.extensions import db
-from bakery.models import CashMovement, CashSession, Payment, Sale, SaleLine, TillCounter, ZReport
+from bakery.models import (
+    CashMovement,
+    CashSession,
+    LedgerEntry,
+    Payment,
+    Sale,
+    SaleLine,
+    TillCounter,
+    User,
+    ZReport,
+)
 from bakery.models.types import utcnow
 from bakery.services import audit, ledger
 from bakery.services.audit import Actor
-from bakery.services.checkout import open_session_for, require_open_session
-from bakery.services.errors import ServiceError
+from bakery.services.checkout import TillClosed, open_session_for, require_open_session
+from bakery.services.errors import NotFound, ServiceError
 
 MAX_FLOAT = 100_000  # £1,000 in a till drawer is a typo
+MAX_COUNTED = 10_000_000  # £100,000 counted at close is a typo
 
 
 @dataclass(frozen=True)
@@ -35,6 +50,69 @@ class SessionTotals:
     bands: list[tuple[int, int, int, int]]  # rate_bp, gross, vat, net
     paid_in_out: int
     expected_cash: int
+    movements: list[CashMovement] = field(default_factory=list)
+
+    @property
+    def net_sales(self) -> int:
+        """Sales less refunds (refunds are negative)."""
+        return self.gross_sales + self.refunds
+
+    @property
+    def opening_float(self) -> int:
+        """The float counted into the drawer at opening."""
+        return self.session.opening_float
+
+
+@dataclass(frozen=True)
+class GrandTotals:
+    """The perpetual totals of a till: every Z report up to and including one, summed in SQL."""
+
+    z_reports: int
+    sales_count: int
+    gross_sales: int
+    refunds: int
+    variance: int
+
+    @property
+    def net_sales(self) -> int:
+        """Sales less refunds since the till's first Z report."""
+        return self.gross_sales + self.refunds
+
+
+@dataclass(frozen=True)
+class CountedPiece:
+    """One line of the count sheet kept with a Z report."""
+
+    label: str
+    value: int
+    count: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class ZView:
+    """A Z report as its page shows it: the stored figures, the chain tag and the grand totals."""
+
+    report: ZReport
+    session: CashSession
+    closed_by: str
+    sales_count: int
+    refunds_count: int
+    gross_sales: int
+    refunds: int
+    discounts: int
+    by_method: dict[str, int]
+    bands: list[VatBand]
+    paid_in_out: int
+    opening_float: int
+    counted: list[CountedPiece]
+    chain_tag: str
+    perpetual: GrandTotals
+
+    @property
+    def net_sales(self) -> int:
+        """Sales less refunds in the period."""
+        return self.gross_sales + self.refunds
 
 
 def open_session(till_id: int, opening_float: int, actor: Actor, now: datetime | None = None) -> CashSession:
@@ -76,8 +154,8 @@ def totals(session: CashSession) -> SessionTotals:
             func.coalesce(func.sum(Sale.discount_total), 0),
         ).where(Sale.cash_session_id == session.id)
     ).one()
-    by_method = dict(
-        db.session.execute(
+    by_method: dict[str, int] = dict(
+        db.session.execute(  # type: ignore[arg-type]
             select(Payment.method, func.sum(Payment.amount))
             .join(Sale, Sale.id == Payment.sale_id)
             .where(Sale.cash_session_id == session.id)
@@ -94,6 +172,11 @@ def totals(session: CashSession) -> SessionTotals:
     moved = db.session.scalar(
         select(func.coalesce(func.sum(CashMovement.amount), 0)).where(CashMovement.session_id == session.id)
     )
+    movements = list(
+        db.session.scalars(
+            select(CashMovement).where(CashMovement.session_id == session.id).order_by(CashMovement.id)
+        )
+    )
     cash = int(by_method.get("cash", 0))
     return SessionTotals(
         session,
@@ -102,80 +185,134 @@ def totals(session: CashSession) -> SessionTotals:
         int(sales[2]),
         int(sales[3]),
         int(sales[4]),
-        {k: int(v) for k, v in by_method.items()},
+        {k: int(v) for k, v in sorted(by_method.items())},
         bands,
         int(moved or 0),
         session.opening_float + cash + int(moved or 0),
+        movements,
     )
+
+
+def current_totals(till_id: int) -> SessionTotals | None:
+    """The X report of the till's open session, or None when the till is closed. Reads only."""
+    session = open_session_for(till_id)
+    return totals(session) if session is not None else None
 
 
 def pay_in_out(
     till_id: int, amount: int, reason: str, actor: Actor, now: datetime | None = None
 ) -> CashMovement:
-    """Cash into (positive) or out of (negative) the drawer outside a sale, with a reason."""
+    """Cash into (positive) or out of (negative) the drawer outside a sale, with a reason.
+
+    Rule: a reason is required; the amount is a penny to £1,000; no more can be paid out than
+    the cash the drawer is expected to hold.
+    """
     session = require_open_session(till_id)
     text = " ".join((reason or "").split())
     if not text:
         raise ServiceError("Give a reason for paying cash in or out.")
+    if len(text) > 120:
+        raise ServiceError("Keep the reason to 120 characters.")
     if amount == 0 or abs(amount) > MAX_FLOAT:
         raise ServiceError("The amount must be between £0.01 and £1,000.")
+    if amount < 0 and -amount > totals(session).expected_cash:
+        raise ServiceError("That is more cash than the drawer should hold. Count it, then pay out.")
     movement = CashMovement(
-        session_id=session.id, amount=amount, reason=text[:120], by_id=actor.user_id, at=now or utcnow()
+        session_id=session.id, amount=amount, reason=text, by_id=actor.user_id, at=now or utcnow()
     )
     db.session.add(movement)
     audit.record(
         "till.paid_in" if amount > 0 else "till.paid_out",
         actor,
         target=f"till:{till_id}",
-        details={"amount": amount, "reason": text[:120]},
+        details={"amount": amount, "reason": text},
         now=now,
     )
     db.session.commit()
     return movement
 
 
-def close_session(till_id: int, counted_cash: int, actor: Actor, now: datetime | None = None) -> ZReport:
+def close_counted(
+    till_id: int, counts: Mapping[int, int], actor: Actor, now: datetime | None = None
+) -> ZReport:
+    """Close the till from a count of notes and coins (see `close_session`); the count is kept."""
+    try:
+        counted = count_total(counts)
+    except CashCountError as exc:
+        raise ServiceError(str(exc)) from exc
+    return close_session(till_id, counted, actor, now, counts=counts)
+
+
+def close_session(
+    till_id: int,
+    counted_cash: int,
+    actor: Actor,
+    now: datetime | None = None,
+    *,
+    counts: Mapping[int, int] | None = None,
+) -> ZReport:
     """Close the session with a Z report: counted against expected cash, numbered without gaps,
-    chained in the till's ledger; the till then refuses sales until opened again."""
+    chained in the till's ledger; the till then refuses sales until opened again.
+
+    Rule: the Z number comes from the till's counter row (UPDATE … RETURNING, which also queues
+    a concurrent checkout or close behind this one), and the session is closed with a conditional
+    UPDATE, so a second close of the same session is refused rather than numbered twice.
+    """
     session = require_open_session(till_id)
-    if not 0 <= counted_cash <= 10_000_000:
+    if not 0 <= counted_cash <= MAX_COUNTED:
         raise ServiceError("Enter the cash counted in the drawer.")
     at = now or utcnow()
-    figures = totals(session)
     z_no = db.session.execute(
         update(TillCounter)
         .where(TillCounter.till_id == till_id)
         .values(last_z_no=TillCounter.last_z_no + 1)
         .returning(TillCounter.last_z_no)
     ).scalar_one()
+    closed = db.session.execute(
+        update(CashSession)
+        .where(CashSession.id == session.id, CashSession.open_till_id == till_id)
+        .values(open_till_id=None, closed_at=at, closed_by_id=actor.user_id)
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise TillClosed("This till has already been closed.")
+    db.session.expire(session)
+    figures = totals(session)
+    record: dict[str, Any] = {
+        "sales": figures.sales_count,
+        "refunds_count": figures.refunds_count,
+        "gross_sales": figures.gross_sales,
+        "refunds": figures.refunds,
+        "discounts": figures.discounts,
+        "by_method": figures.by_method,
+        "bands": figures.bands,
+        "paid_in_out": figures.paid_in_out,
+        "float": session.opening_float,
+    }
+    if counts is not None:
+        record["denominations"] = [[d.value, int(counts.get(d.value, 0))] for d in DENOMINATIONS]
+    variance = counted_cash - figures.expected_cash
+    before = perpetual_totals(till_id, int(z_no) - 1)
+    record["perpetual"] = {
+        "z_reports": before.z_reports + 1,
+        "sales": before.sales_count + figures.sales_count,
+        "gross_sales": before.gross_sales + figures.gross_sales,
+        "refunds": before.refunds + figures.refunds,
+        "variance": before.variance + variance,
+    }
     report = ZReport(
         till_id=till_id,
         z_no=int(z_no),
         session_id=session.id,
         counted_cash=counted_cash,
         expected_cash=figures.expected_cash,
-        variance=counted_cash - figures.expected_cash,
-        totals_json=json.dumps(
-            {
-                "sales": figures.sales_count,
-                "refunds_count": figures.refunds_count,
-                "gross_sales": figures.gross_sales,
-                "refunds": figures.refunds,
-                "discounts": figures.discounts,
-                "by_method": figures.by_method,
-                "bands": figures.bands,
-                "paid_in_out": figures.paid_in_out,
-                "float": session.opening_float,
-            },
-            sort_keys=True,
-        ),
+        variance=variance,
+        totals_json=json.dumps(record, sort_keys=True),
         closed_by_id=actor.user_id,
         created_at=at,
     )
     db.session.add(report)
-    session.closed_at = at
-    session.closed_by_id = actor.user_id
-    session.open_till_id = None
     db.session.flush()
     ledger.append(till_id, "z", report.id, ledger.z_record(report))
     audit.record(
@@ -187,3 +324,66 @@ def close_session(till_id: int, counted_cash: int, actor: Actor, now: datetime |
     )
     db.session.commit()
     return report
+
+
+def perpetual_totals(till_id: int, through_z_no: int) -> GrandTotals:
+    """The till's grand totals over its Z reports numbered up to `through_z_no` (SQL SUMs).
+
+    Rule: a Z report's perpetual totals are those of every closed session up to and including
+    its own, so a reprint of an old Z shows the same figures it showed when it was made.
+    """
+    zs = db.session.execute(
+        select(func.count(ZReport.id), func.coalesce(func.sum(ZReport.variance), 0)).where(
+            ZReport.till_id == till_id, ZReport.z_no <= through_z_no
+        )
+    ).one()
+    sales = db.session.execute(
+        select(
+            func.count(case((Sale.kind == "sale", 1))),
+            func.coalesce(func.sum(case((Sale.kind == "sale", Sale.total), else_=0)), 0),
+            func.coalesce(func.sum(case((Sale.kind == "refund", Sale.total), else_=0)), 0),
+        )
+        .join(ZReport, ZReport.session_id == Sale.cash_session_id)
+        .where(ZReport.till_id == till_id, ZReport.z_no <= through_z_no)
+    ).one()
+    return GrandTotals(int(zs[0]), int(sales[0]), int(sales[1]), int(sales[2]), int(zs[1]))
+
+
+def z_report(till_id: int, z_id: int) -> ZView:
+    """A Z report of this till as its page shows it (another till's report is not found). Reads only."""
+    report = db.session.get(ZReport, z_id)
+    if report is None or report.till_id != till_id:
+        raise NotFound("There is no such Z report on this till.")
+    figures = json.loads(report.totals_json)
+    session = db.session.get(CashSession, report.session_id)
+    if session is None:  # pragma: no cover - a foreign key guarantees it
+        raise NotFound("The cash session of this Z report is missing.")
+    closer = db.session.get(User, report.closed_by_id)
+    entry = db.session.scalar(
+        select(LedgerEntry).where(
+            LedgerEntry.till_id == till_id, LedgerEntry.kind == "z", LedgerEntry.ref_id == report.id
+        )
+    )
+    pieces = {int(value): int(n) for value, n in figures.get("denominations", [])}
+    counted = [
+        CountedPiece(d.label, d.value, pieces[d.value], d.value * pieces[d.value])
+        for d in DENOMINATIONS
+        if d.value in pieces
+    ]
+    return ZView(
+        report=report,
+        session=session,
+        closed_by=closer.display_name if closer else "—",
+        sales_count=int(figures.get("sales", 0)),
+        refunds_count=int(figures.get("refunds_count", 0)),
+        gross_sales=int(figures.get("gross_sales", 0)),
+        refunds=int(figures.get("refunds", 0)),
+        discounts=int(figures.get("discounts", 0)),
+        by_method={k: int(v) for k, v in figures.get("by_method", {}).items()},
+        bands=[VatBand(int(r), int(g), int(v), int(n)) for r, g, v, n in figures.get("bands", [])],
+        paid_in_out=int(figures.get("paid_in_out", 0)),
+        opening_float=int(figures.get("float", 0)),
+        counted=counted,
+        chain_tag=chain_tag(entry.hash) if entry else "—",
+        perpetual=perpetual_totals(till_id, report.z_no),
+    )

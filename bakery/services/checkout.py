@@ -21,7 +21,7 @@ from bakery.models import (
     TillCounter,
 )
 from bakery.models.types import utcnow
-from bakery.services import ledger
+from bakery.services import ledger, printing
 from bakery.services.audit import Actor
 from bakery.services.baskets import PricedBasket, price
 from bakery.services.errors import NotFound, ServiceError
@@ -56,8 +56,13 @@ def require_open_session(till_id: int) -> CashSession:
     return session
 
 
-def next_receipt_no(till_id: int) -> int:
-    """Advance the till's receipt counter: UPDATE … RETURNING, so a rollback leaves no gap."""
+def next_receipt_no(till_id: int, session_id: int) -> int:
+    """Advance the till's receipt counter: UPDATE … RETURNING, so a rollback leaves no gap.
+
+    Rule: the counter row also queues this sale behind a Z report closing the till (the close
+    advances the same row), so once we hold it we look again: a session closed meanwhile refuses
+    the sale instead of slipping it into a Z report already printed.
+    """
     row = db.session.execute(
         update(TillCounter)
         .where(TillCounter.till_id == till_id)
@@ -66,6 +71,9 @@ def next_receipt_no(till_id: int) -> int:
     ).first()
     if row is None:
         raise TillClosed("This till has no receipt counter; open a cash session first.")
+    still_open = db.session.scalar(select(CashSession.open_till_id).where(CashSession.id == session_id))
+    if still_open != till_id:
+        raise TillClosed("This till was closed while the sale was being paid. Open it again to sell.")
     return int(row[0])
 
 
@@ -150,7 +158,7 @@ def _complete(basket: Basket, session: CashSession, actor: Actor, now: datetime)
     change = change_due(totals.total, cash_in, other)
     sale = Sale(
         till_id=basket.till_id,
-        receipt_no=next_receipt_no(basket.till_id),
+        receipt_no=next_receipt_no(basket.till_id, session.id),
         idempotency_key=basket.key,
         kind="sale",
         cash_session_id=session.id,
@@ -215,6 +223,7 @@ def _complete(basket: Basket, session: CashSession, actor: Actor, now: datetime)
     basket.sale_id = sale.id
     db.session.flush()
     ledger.append(sale.till_id, "sale", sale.id, ledger.sale_record(sale, lines, payments))
+    printing.queue_for_sale(sale, now)
     db.session.commit()
     return sale
 

@@ -11,7 +11,10 @@ from bakery.models import Member, ShopSettings, Till, User
 from bakery.services import audit
 from bakery.services.audit import SYSTEM
 from bakery.services.auth import hash_secret
+from bakery.services.demo_hours import load_demo_hours
 from bakery.services.demo_menu import load_menu
+from bakery.services.demo_printers import load_printers
+from bakery.services.members import ensure_default_classes, new_card_code
 
 DEMO_MARKER_EMAIL = "admin@demo.bakery.coop"
 
@@ -19,7 +22,7 @@ DEMO_PEOPLE = [
     # name, email, role, password, pin
     ("Rosa Admin", DEMO_MARKER_EMAIL, "admin", "demo-admin-pass", "9090"),
     ("Marek Manager", "manager@demo.bakery.coop", "manager", "demo-manager-pass", "8080"),
-    ("Ada Baker", None, "staff", None, "1111"),
+    ("Ada Baker", "ada@demo.bakery.coop", "staff", "demo-member-pass", "1111"),
     ("Ben Barista", None, "staff", None, "2222"),
     ("Chloé Counter", None, "staff", None, "3333"),
     ("Mia Member", "mia@demo.bakery.coop", "member", "demo-member-pass", None),
@@ -30,7 +33,7 @@ DEMO_SIGN_INS = [
     "Back office (admin):   admin@demo.bakery.coop / demo-admin-pass",
     "Back office (manager): manager@demo.bakery.coop / demo-manager-pass (till PIN 8080)",
     "Till staff PINs:       Ada 1111 · Ben 2222 · Chloé 3333 (pair a tablet under Office → Tills)",
-    "Member area:           mia@demo.bakery.coop / demo-member-pass (also noor@…)",
+    "Member area:           mia@demo.bakery.coop / demo-member-pass (also noor@…, and ada@… a worker)",
 ]
 
 
@@ -68,6 +71,7 @@ def load_demo_data() -> bool:
         db.session.add(user)
         people[name] = user
     db.session.flush()
+    classes = {c.name: c for c in ensure_default_classes()}
     for number, name, klass, user_name in [
         ("M-0001", "Ada Baker", "worker", "Ada Baker"),
         ("M-0002", "Ben Barista", "worker", "Ben Barista"),
@@ -79,8 +83,9 @@ def load_demo_data() -> bool:
             Member(
                 number=number,
                 name=name,
-                member_class=klass,
+                class_id=classes[klass].id,
                 joined_on=date(2025, 4, 1),
+                card_code=new_card_code(),
                 user_id=people[user_name].id if user_name else None,
             )
         )
@@ -88,6 +93,8 @@ def load_demo_data() -> bool:
         if not db.session.scalar(select(Till.id).where(Till.name == name)):
             db.session.add(Till(name=name, location=location))
     load_menu()
+    load_printers()
+    load_demo_hours()
     audit.record("demo.loaded", SYSTEM)
     db.session.commit()
     return True

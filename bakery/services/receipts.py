@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 from bakery.domain.chain import chain_tag
 from bakery.domain.vat import format_rate, vat_bands
 from bakery.extensions import db
 from bakery.formatting import local_time, money
-from bakery.models import LedgerEntry, Member, Sale, Till, User
+from bakery.models import LedgerEntry, Member, ReceiptLink, Sale, Till, User
 from bakery.services.settings import current_settings
 from printers.document import QR, Columns, Cut, Document, Rule, Text
 from printers.render_text import render_text
 
 PREVIEW_COLUMNS = 42
+DIGITAL_RECEIPT_PATH = "/r/"
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,18 @@ class Receipt:
     chain_tag: str
 
 
-def for_sale(sale: Sale, columns: int = PREVIEW_COLUMNS) -> Receipt:
-    """Build the receipt of a sale or refund: shop, numbers, lines, VAT per band, payments, chain tag."""
+def digital_receipt_url(token: str) -> str:
+    """The address the receipt's QR code opens: PUBLIC_URL when set (the address customers' phones
+    reach), else the address the till used; a bare path outside a request."""
+    base = str(current_app.config.get("PUBLIC_URL") or "")
+    if not base and has_request_context():
+        base = request.host_url
+    return base.rstrip("/") + DIGITAL_RECEIPT_PATH + token
+
+
+def for_sale(sale: Sale, columns: int = PREVIEW_COLUMNS, duplicate: int = 0) -> Receipt:
+    """Build the receipt of a sale or refund: shop, numbers, lines, VAT per band, payments, chain tag,
+    and a QR code linking to its digital copy. A reprint (`duplicate` n > 0) says DUPLICATE n."""
     shop = current_settings()
     till = db.session.get(Till, sale.till_id)
     staff = db.session.get(User, sale.staff_id)
@@ -38,7 +50,10 @@ def for_sale(sale: Sale, columns: int = PREVIEW_COLUMNS) -> Receipt:
         )
     )
     tag = chain_tag(entry.hash) if entry else "—"
-    blocks: list[object] = [Text(shop.shop_name, bold=True, align="center", size="double")]
+    blocks: list[object] = []
+    if duplicate:
+        blocks.append(Text(f"DUPLICATE {duplicate}", bold=True, align="center", size="double"))
+    blocks.append(Text(shop.shop_name, bold=True, align="center", size="double"))
     blocks += [Text(line, align="center") for line in shop.address.splitlines() if line.strip()]
     if shop.vat_number:
         blocks.append(Text(f"VAT {shop.vat_number}", align="center"))
@@ -84,7 +99,15 @@ def for_sale(sale: Sale, columns: int = PREVIEW_COLUMNS) -> Receipt:
     if shop.receipt_footer:
         blocks.append(Text(shop.receipt_footer, align="center"))
     blocks.append(Text(f"Chain {tag}", align="center"))
-    blocks.append(QR(f"{sale.till_id}-{sale.receipt_no}-{tag}"))
+    link = db.session.get(ReceiptLink, sale.id)
+    if link is not None:
+        blocks.append(QR(digital_receipt_url(link.token)))
+        blocks.append(Text("Scan for your receipt online", align="center"))
+    else:
+        blocks.append(QR(f"{sale.till_id}-{sale.receipt_no}-{tag}"))
+    if duplicate:
+        blocks.append(Text(f"DUPLICATE {duplicate}", bold=True, align="center"))
     blocks.append(Cut())
-    document = Document(kind="receipt", blocks=tuple(blocks), title=f"{title} {sale.receipt_no}")  # type: ignore[arg-type]
+    heading = f"{title} {sale.receipt_no}" + (f" DUPLICATE {duplicate}" if duplicate else "")
+    document = Document(kind="receipt", blocks=tuple(blocks), title=heading)  # type: ignore[arg-type]
     return Receipt(document, render_text(document, columns), tag)

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
 from bakery.domain.basket import RefundError, SoldLine, price_refund
+from bakery.domain.chain import chain_tag
+from bakery.domain.clock import business_date, local_day_bounds
 from bakery.domain.lockout import is_locked
 from bakery.extensions import db
-from bakery.models import Payment, Product, Sale, SaleLine, User
+from bakery.formatting import money
+from bakery.models import LedgerEntry, Payment, Product, Sale, SaleLine, User
 from bakery.models.types import utcnow
-from bakery.services import audit, ledger
+from bakery.services import audit, ledger, printing, receipts
 from bakery.services.audit import Actor
 from bakery.services.auth import SignInRefused, _count_failure, _lock_state
 from bakery.services.checkout import (
@@ -23,8 +31,13 @@ from bakery.services.checkout import (
     take_stock,
 )
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.settings import current_settings
 
 METHODS = ("cash", "card")
+TODAY_LIMIT = 100
+# What a USB scanner types for a receipt's QR code: "<till id>-<receipt no>-<chain tag>".
+QR_TEXT = re.compile(r"^(\d{1,9})-(\d{1,9})-([0-9A-F]{8}|—)$", re.IGNORECASE)
+RECEIPT_NO = re.compile(r"^#?(\d{1,9})$")
 
 
 def authorise_manager(manager_id: int, pin: str, actor: Actor, now: datetime) -> User:
@@ -50,17 +63,26 @@ def refund(
     manager_pin: str,
     actor: Actor,
     now: datetime | None = None,
+    *,
+    key: str | None = None,
 ) -> Sale:
-    """Refund some or all lines of a past sale back to cash or card.
+    """Refund some or all lines of a past sale of this till back to cash or card.
 
     Rule: never more of a line than was sold minus earlier refunds; a reason and a manager's
     PIN are required; the original sale is never changed; the refund mirrors the sale's prices
-    and VAT, returns tracked stock, is numbered on this till and chained in its ledger.
+    and VAT, returns tracked stock, is numbered on this till and chained in its ledger. With a
+    `key` (one per refund form) a repeated submission returns the refund the first one made.
     """
     at = now or utcnow()
     original = db.session.get(Sale, sale_id)
-    if original is None or original.kind != "sale":
-        raise NotFound("There is no such sale to refund.")
+    if original is None or original.kind != "sale" or original.till_id != till_id:
+        raise NotFound("There is no such sale to refund on this till.")
+    if key is not None:
+        done = db.session.scalar(select(Sale).where(Sale.idempotency_key == key))
+        if done is not None:
+            if done.refund_of_id != original.id:
+                raise ServiceError("That refund form was already used. Start the refund again.")
+            return done
     if method not in METHODS:
         raise ServiceError("Refund to cash or card.")
     text = " ".join((reason or "").split())
@@ -83,8 +105,8 @@ def refund(
     manager = authorise_manager(manager_id, manager_pin, actor, at)
     sale = Sale(
         till_id=till_id,
-        receipt_no=next_receipt_no(till_id),
-        idempotency_key=f"refund-{original.id}-{at.timestamp()}-{actor.user_id}",
+        receipt_no=next_receipt_no(till_id, session.id),
+        idempotency_key=key or f"refund-{original.id}-{at.timestamp()}-{actor.user_id}",
         kind="refund",
         refund_of_id=original.id,
         cash_session_id=session.id,
@@ -99,8 +121,16 @@ def refund(
         reason=text,
         created_at=at,
     )
-    db.session.add(sale)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(sale)
+    except IntegrityError:
+        # The same refund form was submitted twice at once and the other one committed first.
+        db.session.rollback()
+        done = db.session.scalar(select(Sale).where(Sale.idempotency_key == sale.idempotency_key))
+        if done is None or done.refund_of_id != original.id:
+            raise
+        return done
     new_lines = []
     for part in priced.lines:
         source = lines[part.source]
@@ -134,6 +164,7 @@ def refund(
         details={"refund": sale.id, "total": priced.total, "authorised_by": manager.id, "reason": text},
         now=at,
     )
+    printing.queue_for_sale(sale, at)
     db.session.commit()
     return sale
 
@@ -147,3 +178,148 @@ def managers() -> list[User]:
             )
         )
     )
+
+
+@dataclass(frozen=True)
+class SaleSummary:
+    """A sale in the till's list of today's sales, with what has been refunded of it so far."""
+
+    sale: Sale
+    refunded: int  # negative pence, 0 when nothing was refunded
+
+
+@dataclass(frozen=True)
+class RefundableLine:
+    """A line of a sale on the refund screen: what remains refundable and how many are chosen."""
+
+    line: SaleLine
+    remaining: int
+    qty: int = 0
+
+
+@dataclass(frozen=True)
+class RefundableSale:
+    """A sale on the refund screen: its lines, earlier refunds, and the method it was paid by."""
+
+    sale: Sale
+    lines: list[RefundableLine]
+    earlier: list[Sale]
+    method: str
+
+    @property
+    def anything_left(self) -> bool:
+        """False once every unit of every line has been refunded."""
+        return any(line.remaining > 0 for line in self.lines)
+
+
+def todays_sales(till_id: int, now: datetime | None = None) -> list[SaleSummary]:
+    """This till's sales of the shop's business day, newest first, with refunds so far. Reads only."""
+    zone = current_settings().timezone
+    start, end = local_day_bounds(business_date(now or utcnow(), zone), zone)
+    refunded = (
+        select(Sale.refund_of_id.label("sale_id"), func.sum(Sale.total).label("refunded"))
+        .where(Sale.kind == "refund", Sale.till_id == till_id, Sale.refund_of_id.is_not(None))
+        .group_by(Sale.refund_of_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Sale, func.coalesce(refunded.c.refunded, 0))
+        .outerjoin(refunded, refunded.c.sale_id == Sale.id)
+        .where(
+            Sale.till_id == till_id,
+            Sale.kind == "sale",
+            Sale.created_at >= start,
+            Sale.created_at < end,
+        )
+        .order_by(Sale.created_at.desc(), Sale.id.desc())
+        .limit(TODAY_LIMIT)
+    ).all()
+    return [SaleSummary(sale, int(total)) for sale, total in rows]
+
+
+def find_sale(till_id: int, text: str) -> Sale:
+    """Find a sale of this till by its receipt number, or by the text a scanner types for its QR code.
+
+    Rule: the QR text is "<till id>-<receipt no>-<chain tag>" or the receipt's digital address
+    (".../r/<token>"); a receipt of another till is not found here, and a chain tag that does not
+    match the till's ledger is refused.
+    """
+    typed = "".join((text or "").split())
+    qr = QR_TEXT.match(typed)
+    plain = RECEIPT_NO.match(typed)
+    tag = None
+    if receipts.DIGITAL_RECEIPT_PATH in typed:
+        linked = printing.sale_id_for_receipt_url(typed)
+        sale = db.session.get(Sale, linked) if linked is not None else None
+        if sale is None:
+            raise NotFound("That QR code is not a receipt of this shop. Type the receipt number.")
+        if sale.till_id != till_id:
+            raise NotFound("That receipt is from another till: refund it on that till.")
+        receipt_no = sale.receipt_no
+    elif qr:
+        if int(qr.group(1)) != till_id:
+            raise NotFound("That receipt is from another till: refund it on that till.")
+        receipt_no, tag = int(qr.group(2)), qr.group(3).upper()
+    elif plain:
+        receipt_no = int(plain.group(1))
+    else:
+        raise ServiceError("Type the receipt number (e.g. 42) or scan the receipt's QR code.")
+    sale = db.session.scalar(select(Sale).where(Sale.till_id == till_id, Sale.receipt_no == receipt_no))
+    if sale is None:
+        raise NotFound(f"There is no receipt {receipt_no} on this till.")
+    if sale.kind != "sale":
+        raise ServiceError(f"Receipt {receipt_no} is a refund. Find the original sale.")
+    if tag is not None and tag != _chain_tag(sale):
+        raise ServiceError("That QR code does not match this till's records. Type the receipt number.")
+    return sale
+
+
+def _chain_tag(sale: Sale) -> str:
+    entry = db.session.scalar(
+        select(LedgerEntry).where(
+            LedgerEntry.till_id == sale.till_id, LedgerEntry.kind == sale.kind, LedgerEntry.ref_id == sale.id
+        )
+    )
+    return chain_tag(entry.hash) if entry else "—"
+
+
+def refundable_sale(till_id: int, sale_id: int, chosen: Mapping[int, int] | None = None) -> RefundableSale:
+    """A sale of this till with what remains refundable per line (another till's: not found). Reads only."""
+    sale = db.session.get(Sale, sale_id)
+    if sale is None or sale.kind != "sale" or sale.till_id != till_id:
+        raise NotFound("There is no such sale to refund on this till.")
+    remaining = refundable(sale)
+    picked = chosen or {}
+    lines = [RefundableLine(line, remaining[line.id], int(picked.get(line.id, 0))) for line in sale.lines]
+    earlier = list(
+        db.session.scalars(
+            select(Sale).where(Sale.refund_of_id == sale.id, Sale.kind == "refund").order_by(Sale.id)
+        )
+    )
+    methods = {payment.method for payment in sale.payments}
+    return RefundableSale(sale, lines, earlier, "card" if methods == {"card"} else "cash")
+
+
+def refundable_line(till_id: int, sale_id: int, line_id: int, qty: int, *, step: int = 0) -> RefundableLine:
+    """One line of the refund screen with `qty` (moved by `step`, -1 or +1) chosen, kept between 0
+    and what remains refundable. Reads only."""
+    if step not in (-1, 0, 1):
+        raise ServiceError("Step one at a time.")
+    for line in refundable_sale(till_id, sale_id).lines:
+        if line.line.id == line_id:
+            return RefundableLine(line.line, line.remaining, min(max(qty + step, 0), line.remaining))
+    raise NotFound("That line is not part of this sale.")
+
+
+def new_key() -> str:
+    """A fresh key for a refund form: submitting the same form twice refunds once."""
+    return f"refund-{uuid.uuid4().hex}"
+
+
+def give_back(refund: Sale) -> str:
+    """What the person at the till does with the money: "Give back £2.50 in cash" or "Refund … to card"."""
+    amount = money(-refund.total)
+    methods = {payment.method for payment in refund.payments}
+    if methods == {"cash"}:
+        return f"Give back {amount} in cash"
+    return f"Refund {amount} to card"

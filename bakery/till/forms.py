@@ -114,3 +114,95 @@ class CloseForm(FlaskForm):
     """The cash counted at close."""
 
     counted_cash = StringField("Cash counted in the drawer", validators=[DataRequired("Count the drawer.")])
+
+
+# Cash (X/Z, paid in/out) and refunds.
+from collections.abc import Mapping  # noqa: E402  (imports of the cash and refund forms below)
+
+from bakery.domain.cash_count import DENOMINATIONS, Denomination  # noqa: E402
+
+MAX_REFUND_QTY = 9_999
+
+
+class PayInOutForm(FlaskForm):
+    """Cash paid into or out of the drawer outside a sale: direction, amount and a reason."""
+
+    direction = RadioField(
+        "Cash", choices={"in": "Paid in", "out": "Paid out"}, validators=[DataRequired("Choose in or out.")]
+    )
+    amount = StringField("Amount", validators=[DataRequired("Enter the amount.")])
+    reason = StringField(
+        "Reason",
+        validators=[DataRequired("Give a reason."), Length(max=120, message="At most 120 characters.")],
+    )
+
+
+class CashCountForm(FlaskForm):
+    """The close-of-day count: how many of each note and coin are in the drawer (blank is none).
+
+    Only whole numbers are read here; what counts as a possible count is the domain's rule
+    (`bakery.domain.cash_count.count_total`).
+    """
+
+    def denominations(self) -> list[tuple[Denomination, IntegerField]]:
+        """Each denomination with its count field, in count-sheet order."""
+        return [(d, self[f"n{d.value}"]) for d in DENOMINATIONS]
+
+    def counts(self) -> dict[int, int]:
+        """The counts typed, by denomination value in pence."""
+        return {d.value: int(f.data or 0) for d, f in self.denominations()}
+
+
+for _denomination in DENOMINATIONS:
+    setattr(
+        CashCountForm,
+        f"n{_denomination.value}",
+        IntegerField(
+            _denomination.label,
+            validators=[Optional()],
+            render_kw={"inputmode": "numeric", "autocomplete": "off"},
+        ),
+    )
+
+
+class RefundForm(FlaskForm):
+    """A refund: where the money goes, why, and the manager who authorises it with their PIN.
+
+    The quantities per line are read with `refund_quantities`, since the lines are the sale's.
+    """
+
+    key = HiddenField(validators=[DataRequired(), Regexp(r"^refund-[0-9a-f]{32}$")])
+    method = RadioField(
+        "Refund to", choices={"cash": "Cash", "card": "Card"}, validators=[DataRequired("Cash or card?")]
+    )
+    reason = StringField(
+        "Reason",
+        validators=[
+            DataRequired("Give a reason for the refund."),
+            Length(max=120, message="At most 120 characters."),
+        ],
+    )
+    manager_id = SelectField(
+        "Authorised by", coerce=int, validators=[DataRequired("Choose the manager who authorises it.")]
+    )
+    manager_pin = PasswordField(
+        "Manager PIN",
+        validators=[
+            DataRequired("The manager enters their PIN."),
+            Regexp(r"^[0-9]{4,6}$", message="A PIN is 4 to 6 digits."),
+        ],
+    )
+
+
+def refund_quantities(formdata: Mapping[str, str], line_ids: list[int]) -> dict[int, int]:
+    """Read the quantity chosen for each line (`qty-<line id>`; blank is none).
+
+    Raises ValueError for anything but a whole number from 0 to 9,999.
+    """
+    chosen = {}
+    for line_id in line_ids:
+        text = (formdata.get(f"qty-{line_id}") or "0").strip() or "0"
+        if not text.isascii() or not text.isdigit() or int(text) > MAX_REFUND_QTY:
+            raise ValueError("Choose how many of each item come back: a whole number, 0 or more.")
+        chosen[line_id] = int(text)
+    return chosen

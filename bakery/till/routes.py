@@ -518,3 +518,6 @@ def show_receipt(sale_id: int) -> str:
         raise NotFound("No such receipt on this till.")
     template = "till/_receipt.html" if is_htmx() else "till/receipt.html"
     return render_template(template, sale=sale, receipt=receipts.for_sale(sale))
+
+
+from bakery.till import cash_views, clock_views, refund_views  # noqa: E402, F401  (routes on this blueprint)

@@ -60,7 +60,6 @@
     ["pointerdown", "keydown", "touchstart"].forEach(function (name) {
       document.addEventListener(name, arm, { passive: true });
     });
-    document.body.addEventListener("htmx:afterRequest", arm);
     arm();
   }
 })();

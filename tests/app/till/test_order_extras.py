@@ -19,7 +19,9 @@ def basket() -> Basket:
 
 
 def pay(client, amount="20"):
-    return post(client, "/till/pay", {"basket_key": basket().key, "method": "cash", "amount": amount}, htmx=True)
+    return post(
+        client, "/till/pay", {"basket_key": basket().key, "method": "cash", "amount": amount}, htmx=True
+    )
 
 
 def test_a_member_attached_by_number_is_recorded_on_the_sale(client):
@@ -49,7 +51,10 @@ def test_a_small_line_discount_needs_no_manager_and_is_audited(client):
     add(client, menu["croissant"].id)
     line = basket().lines[0]
     response = post(
-        client, f"/till/lines/{line.id}/discount", {"kind": "percent", "value": "20", "reason": "staff discount"}, htmx=True
+        client,
+        f"/till/lines/{line.id}/discount",
+        {"kind": "percent", "value": "20", "reason": "staff discount"},
+        htmx=True,
     )
     assert response.status_code == 200
     assert "£2.00" in response.get_data(as_text=True)
@@ -66,10 +71,20 @@ def test_a_large_discount_needs_a_manager_pin(client):
     data = {"kind": "percent", "value": "50", "reason": "end-of-day reduction"}
     refused = post(client, f"/till/lines/{line.id}/discount", data, htmx=True)
     assert refused.status_code == 422 and "needs a manager" in refused.get_data(as_text=True)
-    wrong = post(client, f"/till/lines/{line.id}/discount", {**data, "manager_id": str(manager.id), "manager_pin": "1111"}, htmx=True)
+    wrong = post(
+        client,
+        f"/till/lines/{line.id}/discount",
+        {**data, "manager_id": str(manager.id), "manager_pin": "1111"},
+        htmx=True,
+    )
     assert wrong.status_code == 401
     assert basket().lines[0].line_discount == 0
-    ok = post(client, f"/till/lines/{line.id}/discount", {**data, "manager_id": str(manager.id), "manager_pin": "8080"}, htmx=True)
+    ok = post(
+        client,
+        f"/till/lines/{line.id}/discount",
+        {**data, "manager_id": str(manager.id), "manager_pin": "8080"},
+        htmx=True,
+    )
     assert ok.status_code == 200
     assert basket().lines[0].line_discount == 125
 
@@ -79,14 +94,22 @@ def test_a_discount_without_a_reason_or_above_the_price_is_refused(client):
     open_till_for(client)
     add(client, menu["croissant"].id)
     line = basket().lines[0]
-    no_reason = post(client, f"/till/lines/{line.id}/discount", {"kind": "amount", "value": "0.10"}, htmx=True)
+    no_reason = post(
+        client, f"/till/lines/{line.id}/discount", {"kind": "amount", "value": "0.10"}, htmx=True
+    )
     assert no_reason.status_code == 422 and "reason" in no_reason.get_data(as_text=True)
     too_big = post(
-        client, f"/till/lines/{line.id}/discount", {"kind": "amount", "value": "9.00", "reason": "damaged item"}, htmx=True
+        client,
+        f"/till/lines/{line.id}/discount",
+        {"kind": "amount", "value": "9.00", "reason": "damaged item"},
+        htmx=True,
     )
     assert too_big.status_code == 422 and "more than the price" in too_big.get_data(as_text=True)
     bad_rate = post(
-        client, f"/till/lines/{line.id}/discount", {"kind": "percent", "value": "150", "reason": "damaged item"}, htmx=True
+        client,
+        f"/till/lines/{line.id}/discount",
+        {"kind": "percent", "value": "150", "reason": "damaged item"},
+        htmx=True,
     )
     assert bad_rate.status_code == 422
     assert basket().lines[0].line_discount == 0
@@ -97,7 +120,9 @@ def test_a_basket_discount_is_spread_over_the_lines_and_sold_that_way(client):
     open_till_for(client)
     add(client, menu["croissant"].id)
     add(client, menu["latte"].id, variant_id=str(menu["latte"].variants[0].id))
-    response = post(client, "/till/discount", {"kind": "amount", "value": "0.57", "reason": "staff discount"}, htmx=True)
+    response = post(
+        client, "/till/discount", {"kind": "amount", "value": "0.57", "reason": "staff discount"}, htmx=True
+    )
     assert response.status_code == 200
     pay(client)
     sale = db.session.scalar(select(Sale))
@@ -110,7 +135,9 @@ def test_a_line_note_and_its_own_eat_in_choice_are_kept(client):
     open_till_for(client)
     add(client, menu["croissant"].id)
     line = basket().lines[0]
-    body = post(client, f"/till/lines/{line.id}/note", {"note": "warm it up", "eat_in": "1"}, htmx=True).get_data(as_text=True)
+    body = post(
+        client, f"/till/lines/{line.id}/note", {"note": "warm it up", "eat_in": "1"}, htmx=True
+    ).get_data(as_text=True)
     assert "warm it up" in body and "eat-in · 20%" in body
     assert 'id="picker" hx-swap-oob="true"' in body
     too_long = post(client, f"/till/lines/{line.id}/note", {"note": "x" * 141}, htmx=True)

@@ -183,3 +183,19 @@ def test_a_receipt_shows_vat_bands_and_the_chain_tag(client):
     ).get_data(as_text=True)
     assert "VAT 0% on £2.50" in body and "VAT 20% on £3.20" in body and "£0.53" in body
     assert "Chain " in body
+
+
+def test_a_sale_queued_behind_a_z_report_is_refused_not_slipped_into_it(client):
+    """The receipt counter queues a sale behind a close; holding it, the sale looks again."""
+    import pytest
+
+    from bakery.services import cash, checkout
+    from bakery.services.audit import Actor
+    from bakery.services.checkout import TillClosed
+
+    till, staff = open_till_for(client)
+    session_id = checkout.open_session_for(till.id).id
+    cash.close_session(till.id, 10000, Actor(staff.id, till.id))
+    with pytest.raises(TillClosed, match="closed while the sale was being paid"):
+        checkout.next_receipt_no(till.id, session_id)
+    db.session.rollback()

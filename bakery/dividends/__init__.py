@@ -1,0 +1,1 @@
+"""Dividends (admin): financial periods, surplus allocation, approval, statements and payouts."""

@@ -1,0 +1,572 @@
+"""Members and member classes: membership records, cards, the member list and what we hold."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from bakery.domain.money import Pence
+from bakery.extensions import db
+from bakery.models import (
+    Member,
+    MemberClass,
+    Sale,
+    StoreCredit,
+    TimeEntry,
+    User,
+)
+from bakery.models.types import utcnow
+from bakery.services import audit, safeguarding, shares
+from bakery.services.audit import Actor
+from bakery.services.errors import NotFound, ServiceError
+
+DEFAULT_CLASSES = (
+    # name, patronage measure, till discount (basis points)
+    ("worker", "hours", 1000),
+    ("customer", "purchases", 500),
+    ("community", "none", 0),
+)
+MEASURES = ("hours", "purchases", "none")
+STATUSES = ("active", "left", "suspended")
+PAGE_SIZE = 50
+NAME_LIMIT = 120
+NUMBER_LIMIT = 20
+CLASS_NAME_LIMIT = 40
+MAX_DISCOUNT_BP = 10_000
+PHONE_CHARACTERS: Final = frozenset("0123456789 +()-.")
+
+
+# --- classes ---------------------------------------------------------------------------------
+
+
+def ensure_default_classes() -> list[MemberClass]:
+    """Create the worker, customer and community classes where missing (the caller commits)."""
+    existing = {c.name: c for c in db.session.scalars(select(MemberClass))}
+    for order, (name, measure, discount) in enumerate(DEFAULT_CLASSES):
+        if name not in existing:
+            existing[name] = MemberClass(
+                name=name, measure=measure, till_discount_bp=discount, sort_order=order
+            )
+            db.session.add(existing[name])
+    db.session.flush()
+    return sorted(existing.values(), key=lambda c: (c.sort_order, c.name))
+
+
+def list_classes() -> list[MemberClass]:
+    """Every member class, in their sort order."""
+    return list(db.session.scalars(select(MemberClass).order_by(MemberClass.sort_order, MemberClass.name)))
+
+
+def class_named(name: str) -> MemberClass:
+    """A member class by name."""
+    found = db.session.scalar(
+        select(MemberClass).where(func.lower(MemberClass.name) == (name or "").strip().lower())
+    )
+    if found is None:
+        raise ServiceError(f"There is no member class called {name}.")
+    return found
+
+
+@dataclass(frozen=True)
+class ClassInput:
+    """A member class as an admin typed it (the discount already read into basis points)."""
+
+    name: str
+    measure: str
+    till_discount_bp: int
+    sort_order: int = 0
+
+
+def _class_values(data: ClassInput, class_id: int | None = None) -> dict[str, Any]:
+    name = " ".join((data.name or "").split())
+    if not name or len(name) > CLASS_NAME_LIMIT:
+        raise ServiceError(f"A class name is 1 to {CLASS_NAME_LIMIT} characters.")
+    clash = db.session.scalar(select(MemberClass.id).where(func.lower(MemberClass.name) == name.lower()))
+    if clash is not None and clash != class_id:
+        raise ServiceError(f"There is already a class called {name}.")
+    if data.measure not in MEASURES:
+        raise ServiceError("Choose a patronage measure: hours, purchases or none.")
+    discount = data.till_discount_bp
+    if isinstance(discount, bool) or not isinstance(discount, int) or not 0 <= discount <= MAX_DISCOUNT_BP:
+        raise ServiceError("A till discount is from 0 to 100 %.")
+    if isinstance(data.sort_order, bool) or not isinstance(data.sort_order, int):
+        raise ServiceError("The sort order is a whole number.")
+    if not 0 <= data.sort_order <= 9999:
+        raise ServiceError("The sort order is from 0 to 9999.")
+    return {
+        "name": name,
+        "measure": data.measure,
+        "till_discount_bp": discount,
+        "sort_order": data.sort_order,
+    }
+
+
+def create_class(data: ClassInput, actor: Actor, now: datetime | None = None) -> MemberClass:
+    """Add a member class (unique name; audited)."""
+    values = _class_values(data)
+    member_class = MemberClass(**values)
+    db.session.add(member_class)
+    _flush_unique("There is already a class with that name.")
+    audit.record(
+        "member_class.created", actor, target=f"member_class:{member_class.id}", details=values, now=now
+    )
+    db.session.commit()
+    return member_class
+
+
+def update_class(class_id: int, data: ClassInput, actor: Actor, now: datetime | None = None) -> MemberClass:
+    """Change a member class; the audit row holds every changed field before and after."""
+    member_class = db.session.get(MemberClass, class_id)
+    if member_class is None:
+        raise NotFound("That member class does not exist.")
+    values = _class_values(data, class_id)
+    changes = {
+        name: [getattr(member_class, name), value]
+        for name, value in values.items()
+        if getattr(member_class, name) != value
+    }
+    if not changes:
+        return member_class
+    for name, (_, value) in changes.items():
+        setattr(member_class, name, value)
+    _flush_unique("There is already a class with that name.")
+    audit.record(
+        "member_class.changed",
+        actor,
+        target=f"member_class:{member_class.id}",
+        details={"changes": changes},
+        now=now,
+    )
+    db.session.commit()
+    return member_class
+
+
+# --- members ---------------------------------------------------------------------------------
+
+
+def new_card_code() -> str:
+    """An unguessable code for a member's card (its QR), so a number alone cannot be forged."""
+    return secrets.token_hex(16)
+
+
+@dataclass(frozen=True)
+class MemberInput:
+    """A member's record as an admin typed it."""
+
+    number: str
+    name: str
+    class_name: str
+    email: str | None = None
+    phone: str | None = None
+    joined_on: date | None = None
+    left_on: date | None = None
+    status: str = "active"
+    user_id: int | None = None
+
+
+# Contact details are personal: the audit log says they changed, never what they say.
+_CONTACT_FIELDS = ("email", "phone")
+
+
+def _member_values(data: MemberInput, member_id: int | None, today: date) -> dict[str, Any]:
+    number = " ".join((data.number or "").split()).upper()
+    if not number or len(number) > NUMBER_LIMIT:
+        raise ServiceError(f"A membership number is 1 to {NUMBER_LIMIT} characters.")
+    clash = db.session.scalar(select(Member.id).where(func.upper(Member.number) == number))
+    if clash is not None and clash != member_id:
+        raise ServiceError(f"Membership number {number} is taken.")
+    name = " ".join((data.name or "").split())
+    if not name or len(name) > NAME_LIMIT:
+        raise ServiceError(f"A member's name is 1 to {NAME_LIMIT} characters.")
+    email = (data.email or "").strip().lower() or None
+    if email is not None and (len(email) > 254 or "@" not in email or any(c.isspace() for c in email)):
+        raise ServiceError("Enter a valid email address.")
+    phone = " ".join((data.phone or "").split()) or None
+    if phone is not None and (len(phone) > 30 or not set(phone) <= PHONE_CHARACTERS):
+        raise ServiceError("A phone number is digits, spaces and + ( ) - (at most 30 characters).")
+    member_class = class_named(data.class_name)
+    joined_on = data.joined_on or today
+    if data.left_on is not None and data.left_on < joined_on:
+        raise ServiceError("A member cannot leave before they joined: check the dates.")
+    if data.status not in STATUSES:
+        raise ServiceError("Choose a status: active, left or suspended.")
+    if data.status == "left" and data.left_on is None:
+        raise ServiceError("Give the date the member left.")
+    if data.user_id is not None:
+        if db.session.get(User, data.user_id) is None:
+            raise ServiceError("That login does not exist.")
+        other = db.session.execute(
+            select(Member.id, Member.number).where(Member.user_id == data.user_id)
+        ).first()
+        if other is not None and other.id != member_id:
+            raise ServiceError(f"That login already belongs to member {other.number}.")
+    return {
+        "number": number,
+        "name": name,
+        "email": email,
+        "phone": phone,
+        "class_id": member_class.id,
+        "joined_on": joined_on,
+        "left_on": data.left_on,
+        "status": data.status,
+        "user_id": data.user_id,
+    }
+
+
+def _flush_unique(message: str) -> None:
+    """Flush; a unique key taken by a concurrent request is a clear refusal, not a crash."""
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise ServiceError(message) from exc
+
+
+def _shown(name: str, value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if name == "class_id" and value is not None:
+        found = db.session.get(MemberClass, value)
+        return found.name if found else value
+    return value
+
+
+def _audit_details(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: (bool(value) if name in _CONTACT_FIELDS else _shown(name, value))
+        for name, value in values.items()
+    }
+
+
+def add_member(data: MemberInput, actor: Actor, now: datetime | None = None) -> Member:
+    """Add a member with a unique number and a fresh card code (audited, contact details masked)."""
+    at = now or utcnow()
+    values = _member_values(data, None, at.date())
+    member = Member(**values, card_code=new_card_code(), created_at=at)
+    db.session.add(member)
+    _flush_unique("That membership number or login is already taken.")
+    audit.record(
+        "member.created", actor, target=f"member:{member.id}", details=_audit_details(values), now=at
+    )
+    db.session.commit()
+    return member
+
+
+def create_member(
+    number: str,
+    name: str,
+    class_name: str,
+    actor: Actor,
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    joined_on: date | None = None,
+    left_on: date | None = None,
+    status: str = "active",
+    user_id: int | None = None,
+    now: datetime | None = None,
+) -> Member:
+    """Add a member with a unique membership number and a fresh card code (audited)."""
+    return add_member(
+        MemberInput(number, name, class_name, email, phone, joined_on, left_on, status, user_id), actor, now
+    )
+
+
+def get_member(member_id: int) -> Member:
+    """A member by id, or 404."""
+    member = db.session.get(Member, member_id)
+    if member is None:
+        raise NotFound("That member does not exist.")
+    return member
+
+
+def update_member(member_id: int, data: MemberInput, actor: Actor, now: datetime | None = None) -> Member:
+    """Change a member's record; the audit row holds each changed field before and after.
+
+    Contact details appear in the audit log only as "changed", never their values.
+    """
+    member = get_member(member_id)
+    at = now or utcnow()
+    values = _member_values(replace(data, joined_on=data.joined_on or member.joined_on), member.id, at.date())
+    changes: dict[str, Any] = {}
+    for name, value in values.items():
+        before = getattr(member, name)
+        if before == value:
+            continue
+        if name in _CONTACT_FIELDS:
+            changes[name] = "changed"
+        else:
+            changes[name] = [_shown(name, before), _shown(name, value)]
+        setattr(member, name, value)
+    if not changes:
+        return member
+    _flush_unique("That membership number or login is already taken.")
+    audit.record("member.changed", actor, target=f"member:{member.id}", details={"changes": changes}, now=at)
+    db.session.commit()
+    return member
+
+
+def reissue_card(member_id: int, actor: Actor, now: datetime | None = None) -> Member:
+    """Give a member a new card code: the old card stops working at the till at once (audited)."""
+    member = get_member(member_id)
+    member.card_code = new_card_code()
+    audit.record("member.card_reissued", actor, target=f"member:{member.id}", now=now)
+    db.session.commit()
+    return member
+
+
+# --- the member list -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One line of the member list: never contact details, never safeguarding data."""
+
+    id: int
+    number: str
+    name: str
+    class_name: str
+    status: str
+    joined_on: date
+    left_on: date | None
+    share_balance: Pence
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    """One page of the member list."""
+
+    rows: list[MemberRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _member_query(query: str = "", class_id: int | None = None, status: str = "") -> Select[Any]:
+    balances = shares.balances_subquery()
+    statement = (
+        select(
+            Member.id,
+            Member.number,
+            Member.name,
+            MemberClass.name,
+            Member.status,
+            Member.joined_on,
+            Member.left_on,
+            func.coalesce(balances.c.balance, 0),
+        )
+        .join(MemberClass, Member.class_id == MemberClass.id)
+        .outerjoin(balances, balances.c.member_id == Member.id)
+    )
+    text = " ".join((query or "").split())[:NAME_LIMIT]
+    if text:
+        statement = statement.where(
+            or_(
+                func.upper(Member.number).contains(text.upper(), autoescape=True),
+                func.lower(Member.name).contains(text.lower(), autoescape=True),
+            )
+        )
+    if class_id:
+        statement = statement.where(Member.class_id == class_id)
+    if status:
+        statement = statement.where(Member.status == status)
+    return statement
+
+
+def _rows(statement: Select[Any]) -> list[MemberRow]:
+    return [
+        MemberRow(id_, number, name, class_name, status, joined, left, int(balance))
+        for id_, number, name, class_name, status, joined, left, balance in db.session.execute(statement)
+    ]
+
+
+def find_members(query: str = "", class_id: int | None = None, status: str = "", page: int = 1) -> MemberPage:
+    """Search by number or name, filter by class and status; count, sum and page in SQL."""
+    statement = _member_query(query, class_id, status)
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = _rows(statement.order_by(Member.number).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    return MemberPage(rows, total, page, pages)
+
+
+def member_rows(query: str = "", class_id: int | None = None, status: str = "") -> list[MemberRow]:
+    """Every member matching the filters (for the CSV export), by number."""
+    return _rows(_member_query(query, class_id, status).order_by(Member.number))
+
+
+def linkable_users(member_id: int | None = None) -> list[User]:
+    """Logins that could be linked to this member: not linked to another member."""
+    taken = select(Member.user_id).where(Member.user_id.is_not(None))
+    if member_id is not None:
+        taken = taken.where(Member.id != member_id)
+    return list(
+        db.session.scalars(select(User).where(User.id.not_in(taken)).order_by(User.display_name, User.id))
+    )
+
+
+# --- the member's own view -------------------------------------------------------------------
+
+
+def store_credit_balance(member_id: int) -> Pence:
+    """A member's store credit: the SQL sum of its movements."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(StoreCredit.amount), 0)).where(StoreCredit.member_id == member_id)
+    )
+    return int(total or 0)
+
+
+def subject_access_export(member_id: int, actor: Actor, now: datetime | None = None) -> dict[str, Any]:
+    """Everything held about a member, for the member ("what we hold about me"); audited.
+
+    It includes their safeguarding record, if any: this is the one place the member sees it.
+    """
+    member = get_member(member_id)
+    at = now or utcnow()
+    sales: dict[str, int] = {
+        kind: int(count)
+        for kind, count in db.session.execute(
+            select(Sale.kind, func.count(Sale.id)).where(Sale.member_id == member_id).group_by(Sale.kind)
+        )
+    }
+    hours_entries = db.session.scalar(
+        select(func.count(TimeEntry.id)).where(TimeEntry.member_id == member_id)
+    )
+    credit_rows = db.session.scalar(
+        select(func.count(StoreCredit.id)).where(StoreCredit.member_id == member_id)
+    )
+    held = {
+        "generated_at": at.isoformat(),
+        "member": {
+            "number": member.number,
+            "name": member.name,
+            "email": member.email,
+            "phone": member.phone,
+            "status": member.status,
+            "joined_on": member.joined_on.isoformat(),
+            "left_on": member.left_on.isoformat() if member.left_on else None,
+            "card_code": member.card_code,
+            "created_at": member.created_at.isoformat(),
+        },
+        "class": {
+            "name": member.member_class.name,
+            "patronage_measure": member.member_class.measure,
+            "till_discount_basis_points": member.member_class.till_discount_bp,
+        },
+        "login": (
+            {"display_name": member.user.display_name, "email": member.user.email, "role": member.user.role}
+            if member.user
+            else None
+        ),
+        "shares": {
+            "balance_pence": shares.balance(member_id),
+            "movements": [
+                {"at": m.at.isoformat(), "kind": m.kind, "amount_pence": m.amount, "note": m.note}
+                for m in reversed(shares.movements(member_id))
+            ],
+        },
+        "store_credit": {
+            "balance_pence": store_credit_balance(member_id),
+            "movements": int(credit_rows or 0),
+        },
+        "hours": {"time_entries": int(hours_entries or 0)},
+        "purchases": {"sales": int(sales.get("sale", 0)), "refunds": int(sales.get("refund", 0))},
+        "safeguarding": safeguarding.for_subject_access(member_id, actor, at),
+    }
+    audit.record("member.data_exported", actor, target=f"member:{member_id}", now=at)
+    db.session.commit()
+    return held
+
+
+# --- the card --------------------------------------------------------------------------------
+
+CARD_WIDTH_MM, CARD_HEIGHT_MM = 85.6, 53.98  # ISO/IEC 7810 ID-1, a bank card
+_CARD_FONT, _CARD_FONT_BOLD = "MemberCardSans", "MemberCardSans-Bold"
+_SANS = (
+    (
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    ),
+    ("/usr/share/fonts/TTF/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans-Bold.ttf"),
+)
+
+
+def _card_fonts() -> tuple[str, str]:
+    """A TrueType sans with accents and Central European letters where one exists; else Helvetica."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from printers.fonts import monospace_font
+
+    registered = pdfmetrics.getRegisteredFontNames()
+    if _CARD_FONT in registered:
+        return _CARD_FONT, _CARD_FONT_BOLD
+    for regular, bold in _SANS:
+        if Path(regular).is_file() and Path(bold).is_file():
+            pdfmetrics.registerFont(TTFont(_CARD_FONT, regular))
+            pdfmetrics.registerFont(TTFont(_CARD_FONT_BOLD, bold))
+            return _CARD_FONT, _CARD_FONT_BOLD
+    mono = monospace_font()
+    if mono is not None:
+        pdfmetrics.registerFont(TTFont(_CARD_FONT, str(mono)))
+        pdfmetrics.registerFont(TTFont(_CARD_FONT_BOLD, str(monospace_font(bold=True) or mono)))
+        return _CARD_FONT, _CARD_FONT_BOLD
+    return "Helvetica", "Helvetica-Bold"
+
+
+def card_pdf(member: Member, shop_name: str) -> bytes:
+    """The member's card as a bank-card-sized PDF page: shop, name, number, class and the QR.
+
+    Drawn with reportlab directly (the printers' documents lay out receipt rolls, not cards).
+    The QR holds the card code, never the number: a number alone cannot be forged into a card.
+    """
+    from reportlab.graphics import renderPDF
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen.canvas import Canvas
+
+    regular, bold = _card_fonts()
+    width, height = CARD_WIDTH_MM * mm, CARD_HEIGHT_MM * mm
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=(width, height), invariant=True)
+    canvas.setTitle(f"Member card {member.number}")
+    margin = 4 * mm
+    side = height - 2 * margin - 6 * mm
+    text_width = width - side - 3 * margin
+
+    def fitted(text: str, font: str, size: float) -> float:
+        while size > 5 and stringWidth(text, font, size) > text_width:
+            size -= 0.5
+        return size
+
+    canvas.setLineWidth(0.5)
+    canvas.roundRect(0.5, 0.5, width - 1, height - 1, 3 * mm)
+    shop = shop_name or "Member card"
+    canvas.setFont(bold, fitted(shop, bold, 10))
+    canvas.drawString(margin, height - margin - 8, shop)
+    canvas.setFont(regular, 7)
+    canvas.drawString(margin, height - margin - 18, "Member card · show at the till")
+    name_size = fitted(member.name, bold, 11)
+    canvas.setFont(bold, name_size)
+    canvas.drawString(margin, margin + 24, member.name)
+    canvas.setFont(regular, 9)
+    canvas.drawString(margin, margin + 12, f"No. {member.number}")
+    canvas.setFont(regular, 7)
+    canvas.drawString(margin, margin + 2, member.member_class.name.title())
+    widget = QrCodeWidget(member.card_code, barLevel="M")
+    left, bottom, right, top = widget.getBounds()
+    drawing = Drawing(side, side, transform=[side / (right - left), 0, 0, side / (top - bottom), 0, 0])
+    drawing.add(widget)
+    renderPDF.draw(drawing, canvas, width - margin - side, margin)
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()

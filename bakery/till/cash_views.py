@@ -1,0 +1,97 @@
+"""The till's cash screens: the X report with paid in/out, the count to close, the Z report."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from bakery.domain.money import MoneyError, parse_pence
+from bakery.extensions import db
+from bakery.formatting import money
+from bakery.htmx import hx, is_htmx
+from bakery.security import actor
+from bakery.services import cash, checkout
+from bakery.services.cash import SessionTotals
+from bakery.services.errors import ServiceError
+from bakery.till.forms import CashCountForm, PayInOutForm
+from bakery.till.routes import bp
+
+
+def _to_open_screen() -> Response:
+    """A closed till has no X report or count: the float screen (at till.sell) comes first."""
+    if is_htmx():
+        return hx("", 200, redirect=url_for("till.sell"))
+    return redirect(url_for("till.sell"))
+
+
+def _cash_page(
+    figures: SessionTotals, form: PayInOutForm, status: int = 200, error: str | None = None, done: str = ""
+) -> Response:
+    template = "till/_cash_x.html" if is_htmx() else "till/cash_x.html"
+    body = render_template(template, figures=figures, form=form, error=error, done=done)
+    return hx(body, status, trigger="cash-moved" if done else None)
+
+
+@bp.get("/cash")
+def show_cash() -> Response:
+    """The X report: the open session's running totals, and the paid in/out form."""
+    figures = cash.current_totals(g.till.id)
+    if figures is None:
+        return _to_open_screen()
+    return _cash_page(figures, PayInOutForm(formdata=None))
+
+
+@bp.post("/cash/moves")
+def pay_in_out() -> Response:
+    """Pay cash into or out of the drawer with a reason; the X report updates."""
+    form = PayInOutForm()
+    error, status = "", 422
+    if form.validate_on_submit():
+        try:
+            amount = parse_pence(form.amount.data or "", allow_zero=False, maximum=cash.MAX_FLOAT)
+            signed = amount if form.direction.data == "in" else -amount
+            cash.pay_in_out(g.till.id, signed, form.reason.data or "", actor())
+        except (MoneyError, ServiceError) as refused:
+            db.session.rollback()
+            error, status = str(refused), getattr(refused, "status", 422)
+        else:
+            done = f"Paid {form.direction.data} {money(amount)}: {form.reason.data}"
+            if not is_htmx():
+                flash(done)
+                return redirect(url_for("till.show_cash"))
+            figures = cash.current_totals(g.till.id)
+            if figures is not None:
+                return _cash_page(figures, PayInOutForm(formdata=None), done=done)
+    figures = cash.current_totals(g.till.id)
+    if figures is None:
+        return _to_open_screen()
+    return _cash_page(figures, form, status, error or None)
+
+
+@bp.get("/close")
+def show_close() -> Response | str:
+    """Close the till: count the notes and coins in the drawer (a blind count: no expected figure)."""
+    if checkout.open_session_for(g.till.id) is None:
+        return _to_open_screen()
+    return render_template("till/cash_close.html", form=CashCountForm(formdata=None))
+
+
+@bp.post("/close")
+def close_till() -> Response | tuple[str, int]:
+    """Total the count, close the session with a numbered Z report, and show the report."""
+    form = CashCountForm()
+    if not form.validate_on_submit():
+        error = "Count each note and coin as a whole number (leave it blank for none)."
+        return render_template("till/cash_close.html", form=form, error=error), 422
+    try:
+        report = cash.close_counted(g.till.id, form.counts(), actor())
+    except ServiceError as refused:
+        db.session.rollback()
+        return render_template("till/cash_close.html", form=form, error=refused.message), refused.status
+    return redirect(url_for("till.show_z_report", z_id=report.id))
+
+
+@bp.get("/z/<int:z_id>")
+def show_z_report(z_id: int) -> str:
+    """A Z report of this till (read-only): counted against expected, totals, chain tag, grand totals."""
+    return render_template("till/cash_z.html", z=cash.z_report(g.till.id, z_id))
