@@ -35,7 +35,7 @@ run: demo ## Install, migrate, load demo data and serve on http://127.0.0.1:5000
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'bakery:create_app()'
 
 test: install lint ## Lint, then the whole suite (SQLite; PostgreSQL too with BAKERY_TEST_POSTGRES_URL)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 test-fast: install ## The suite without lint and browser tests
 	$(BIN)/python -m pytest -m "not browser" -q

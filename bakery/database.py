@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
@@ -23,10 +23,17 @@ def init_app(app: Flask) -> None:
 
 
 def request_writes() -> bool:
-    """True when the current unit of work may write: any non-GET request, and all CLI work."""
+    """True when the current unit of work may write: a non-GET request until it has committed
+    (what follows is rendering the answer, which only reads), and all CLI work."""
     if has_request_context():
-        return request.method not in READ_ONLY_METHODS
+        return request.method not in READ_ONLY_METHODS and not g.get("_committed", False)
     return True
+
+
+def note_commit(_session: Session) -> None:
+    """Remember that this request's one transaction has committed."""
+    if has_request_context():
+        g._committed = True
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -68,3 +75,4 @@ class AppendOnlyError(RuntimeError):
 
 
 event.listen(Session, "before_flush", refuse_changes_to_append_only)
+event.listen(Session, "after_commit", note_commit)

@@ -26,7 +26,7 @@ TITLES = {
 def render_error(status: int, message: str):  # type: ignore[no-untyped-def]
     """Render an error as a page, or as a fragment htmx swaps where the user is looking."""
     title = TITLES.get(status, "Error")
-    if "shop" not in g:
+    if getattr(g, "shop", None) is None:
         g.shop = current_settings()  # an error raised before the request hooks ran (CSRF)
         g.device = g.till = None
     if is_htmx():

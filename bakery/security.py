@@ -93,6 +93,9 @@ def load_user(user_id: str) -> User | None:
 
 def load_context() -> None:
     """Before each request: the shop's settings and the paired till, if this is a till."""
+    if request.endpoint == "static":
+        g.shop = g.device = g.till = None  # static files never touch the database
+        return
     g.shop = current_settings()
     g.device = device_for_token(request.cookies.get(device_cookie_name()))
     g.till = g.device.till if g.device else None

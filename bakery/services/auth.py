@@ -97,8 +97,15 @@ def _count_failure(user: User, actor: Actor, now: datetime, how: str) -> None:
     db.session.commit()
 
 
-def _issue(user: User, kind: str, actor: Actor, now: datetime, till_id: int | None) -> NewSession:
+def _issue(
+    user: User, kind: str, actor: Actor, now: datetime, till_id: int | None, replaces: str | None = None
+) -> NewSession:
     _apply(user, after_success(_lock_state(user)))
+    previous = session_for_token(replaces)
+    if previous is not None:
+        # A user switch: the old session ends in the same transaction the new one starts.
+        previous.revoked_at = now
+        audit.record("auth.switched", actor, target=f"user:{previous.user_id}", now=now)
     token = secrets.token_urlsafe(32)
     db.session.add(
         UserSession(
@@ -141,7 +148,13 @@ def sign_in_with_password(email: str, password: str, actor: Actor, now: datetime
 
 
 def sign_in_with_pin(
-    user_id: int, pin: str, device: TillDevice | None, actor: Actor, now: datetime | None = None
+    user_id: int,
+    pin: str,
+    device: TillDevice | None,
+    actor: Actor,
+    now: datetime | None = None,
+    *,
+    replaces: str | None = None,
 ) -> NewSession:
     """Check a staff PIN on a paired till and open a till session.
 
@@ -166,7 +179,7 @@ def sign_in_with_pin(
                 f"Wrong PIN. {user.first_name} is now locked out for {_minutes_left(user, now)}."
             )
         raise SignInRefused(f"Wrong PIN. {remaining} more wrong and {user.first_name} is locked out.")
-    return _issue(user, "till", actor, now, device.till_id)
+    return _issue(user, "till", actor, now, device.till_id, replaces)
 
 
 def session_for_token(token: str | None) -> UserSession | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from bakery.domain.basket import (
     BasketError,
@@ -251,7 +252,9 @@ def price(basket: Basket | None) -> PricedBasket:
     products = {
         p.id: p
         for p in db.session.scalars(
-            select(Product).where(Product.id.in_({line.product_id for line in basket.lines}))
+            select(Product)
+            .where(Product.id.in_({line.product_id for line in basket.lines}))
+            .options(selectinload(Product.variants), joinedload(Product.tax_category))
         )
     }
     option_ids = {int(i) for line in basket.lines for i in line.option_ids.split(",") if i}

@@ -139,20 +139,23 @@ def tender(
         result = check_tender(priced.totals.total, payments)
     except TenderError as exc:
         raise ServiceError(str(exc)) from exc
-    db.session.add(
-        PendingPayment(basket_id=basket.id, method=method, amount=amount, reference=reference or None)
-    )
+    tendered = PendingPayment(basket_id=basket.id, method=method, amount=amount, reference=reference or None)
+    db.session.add(tendered)
     if not result.complete:
         db.session.commit()
         return price(basket)
-    return _complete(basket, session, actor, now or utcnow())
+    return _complete(basket, session, priced, [*priced.pending, tendered], actor, now or utcnow())
 
 
-def _complete(basket: Basket, session: CashSession, actor: Actor, now: datetime) -> Sale:
-    db.session.flush()
-    priced = price(basket)
+def _complete(
+    basket: Basket,
+    session: CashSession,
+    priced: PricedBasket,
+    pending: list[PendingPayment],
+    actor: Actor,
+    now: datetime,
+) -> Sale:
     totals = priced.totals
-    pending = list(priced.pending)
     cash_in = sum(p.amount for p in pending if p.method == CASH)
     other = sum(p.amount for p in pending if p.method != CASH)
     change = change_due(totals.total, cash_in, other)

@@ -88,12 +88,10 @@ def enter_pin(user_id: int) -> Response | tuple[str, int]:
         return render_template(template, user=user, form=form), 422
     who = actor()
     try:
-        new = auth.sign_in_with_pin(user.id, form.pin.data or "", g.device, who)
+        new = auth.sign_in_with_pin(user.id, form.pin.data or "", g.device, who, replaces=session.get("sid"))
     except auth.SignInRefused as refused:
         return render_template(template, user=user, form=PinForm(formdata=None), error=refused.message), 401
-    previous = end_session()
-    if previous:
-        auth.sign_out(previous, who, reason="switched")
+    end_session()
     start_session(new)
     if is_htmx():
         return hx("", 200, redirect=url_for("till.sell"))

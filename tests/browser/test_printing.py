@@ -51,6 +51,8 @@ def test_a_cash_sale_prints_and_kicks_the_drawer_and_a_card_sale_prints_without(
         for digit in "1111":
             page.locator(f'.key[data-key="{digit}"]').click()
         page.get_by_role("button", name="OK").click()
+        page.wait_for_url("**/till/sell")
+        page.wait_for_load_state("load")  # htmx and our JS are deferred
         page.locator("#printer-status").get_by_text("Counter receipts").wait_for()
 
         page.get_by_role("link", name="Viennoiserie").click()

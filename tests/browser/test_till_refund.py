@@ -32,6 +32,8 @@ def test_refund_one_croissant_with_the_manager_pin_and_see_the_refund_total(page
     for digit in "1111":
         page.locator(f'.key[data-key="{digit}"]').click()
     page.get_by_role("button", name="OK").click()
+    page.wait_for_url("**/till/sell")
+    page.wait_for_load_state("load")  # htmx and our JS are deferred
 
     page.get_by_role("link", name="Viennoiserie").click()
     page.locator("#products").get_by_role("button", name="Croissant").click()
@@ -45,6 +47,7 @@ def test_refund_one_croissant_with_the_manager_pin_and_see_the_refund_total(page
     page.get_by_role("heading", name="Refunds").wait_for()
     page.locator("#today-sales a").first.click()
     page.get_by_role("heading", name="Refund from receipt 1").wait_for()
+    page.wait_for_load_state("load")  # htmx is deferred: a tap before it has loaded does nothing
     quantity = page.get_by_label("How many Croissant come back")
     expect(quantity).to_have_value("0")
     page.get_by_role("button", name="One more Croissant").click()

@@ -40,6 +40,8 @@ def test_pair_a_till_pin_in_idle_lock_and_nothing_leaves_localhost(page, live_se
     for digit in "1111":
         page.locator(f'.key[data-key="{digit}"]').click()
     page.get_by_role("button", name="OK").click()
+    page.wait_for_url("**/till/sell")
+    page.wait_for_load_state("load")  # htmx and our JS are deferred
     page.get_by_role("heading", name="Open Counter").wait_for()
 
     # Left alone, the till locks itself and shows the staff tiles again.
@@ -68,6 +70,8 @@ def test_ring_up_with_a_modifier_pay_cash_and_see_the_change(page, live_server, 
     for digit in "1111":
         page.locator(f'.key[data-key="{digit}"]').click()
     page.get_by_role("button", name="OK").click()
+    page.wait_for_url("**/till/sell")
+    page.wait_for_load_state("load")  # htmx and our JS are deferred
 
     page.get_by_role("link", name="Viennoiserie").click()
     page.get_by_role("button", name="Croissant").click()
