@@ -175,7 +175,7 @@ class Results:
 
     def _print_checkouts(self, args: argparse.Namespace) -> None:
         print(
-            "\nCHECKOUT  each till loops: tap a product, pay exact cash · closed loop · "
+            "\nCHECKOUT  each till loops: tap a product, pay exact cash · back to back or paced · "
             f"{args.checkout_seconds:g} s"
         )
         rows = []
@@ -185,6 +185,7 @@ class Results:
                     [
                         engine,
                         c.tills,
+                        f"every {c.pace:g} s" if c.pace else "back to back",
                         c.pay.count,
                         c.pay.errors + c.add.errors,
                         ms(c.pay.p50),
@@ -201,7 +202,18 @@ class Results:
                         *cpu_cells(c.pay),
                     ]
                 )
-        headers = ["engine", "tills", "pays", "err", "pay p50", "pay p95", "pay p99", "add p50", "add p95"]
+        headers = [
+            "engine",
+            "tills",
+            "pace",
+            "pays",
+            "err",
+            "pay p50",
+            "pay p95",
+            "pay p99",
+            "add p50",
+            "add p95",
+        ]
         headers += [
             "acked",
             "in db",
@@ -254,9 +266,13 @@ def run_engine(
                 results.taps[engine] = scenarios.tap(server, args.tap_tills, args.tap_rate, args.tap_seconds)
             if "checkout" in chosen:
                 results.checkouts[engine] = []
-                for tills in (1, args.checkout_tills):
-                    progress(f"{engine}: checkout ({tills} tills, {args.checkout_seconds:g} s)")
-                    run = scenarios.checkout(server, tills, args.checkout_seconds)
+                for tills, pace in (
+                    (1, None),
+                    (args.checkout_tills, None),
+                    (args.checkout_tills, args.checkout_pace),
+                ):
+                    progress(f"{engine}: checkout ({tills} tills, {args.checkout_seconds:g} s, pace {pace})")
+                    run = scenarios.checkout(server, tills, args.checkout_seconds, pace)
                     results.checkouts[engine].append(run)
             if "page" in chosen and results.page is None:
                 progress(f"{engine}: till page weight")
@@ -291,6 +307,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--tap-seconds", type=float, default=20.0)
     parser.add_argument("--checkout-tills", type=int, default=20)
     parser.add_argument("--checkout-seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--checkout-pace", type=float, default=2.0, help="seconds between one till's sales in the paced run"
+    )
     args = parser.parse_args(argv)
     unknown = set(args.scenarios) - set(SCENARIOS)
     if unknown:

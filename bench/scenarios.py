@@ -218,10 +218,15 @@ class Checkout:
     ledger_exit: int
     ledger_output: str
     problems: list[str] = field(default_factory=list)
+    pace: float | None = None  # seconds between one till's sales; None = back to back
 
 
-def checkout(server: Server, tills: int, seconds: float) -> Checkout:
-    """`tills` tills each loop: tap a product, then pay exact cash; then check the database."""
+def checkout(server: Server, tills: int, seconds: float, pace: float | None = None) -> Checkout:
+    """`tills` tills each loop: tap a product, then pay exact cash; then check the database.
+
+    With `pace`, each till starts a sale every `pace` seconds (a busy counter), staggered across
+    the tills; without it, each till sells back to back (the machine's saturation point).
+    """
     products = product_ids(server)
     fleet = open_tills(server, tills, f"Checkout {tills}")
     pays: list[list[float]] = [[] for _ in fleet]
@@ -236,7 +241,11 @@ def checkout(server: Server, tills: int, seconds: float) -> Checkout:
 
     def run(index: int, till: Till) -> None:
         n = index
+        next_sale = time.perf_counter() + (pace * index / len(fleet) if pace else 0.0)
         while time.perf_counter() < end:
+            if pace:
+                time.sleep(max(next_sale - time.perf_counter(), 0))
+                next_sale += pace
             n += 1
             started = time.perf_counter()
             try:
@@ -294,6 +303,7 @@ def checkout(server: Server, tills: int, seconds: float) -> Checkout:
         ledger_exit=verified.returncode,
         ledger_output=(verified.stdout + verified.stderr).strip(),
         problems=problems[:5],
+        pace=pace,
     )
 
 
