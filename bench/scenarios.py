@@ -228,7 +228,7 @@ def checkout(server: Server, tills: int, seconds: float, pace: float | None = No
     the tills; without it, each till sells back to back (the machine's saturation point).
     """
     products = product_ids(server)
-    fleet = open_tills(server, tills, f"Checkout {tills}")
+    fleet = open_tills(server, tills, f"Checkout {tills}{' paced' if pace else ''}")
     pays: list[list[float]] = [[] for _ in fleet]
     adds: list[list[float]] = [[] for _ in fleet]
     receipts: list[list[int]] = [[] for _ in fleet]

@@ -91,6 +91,34 @@ def percent_of(amount: Pence, bp: int) -> Pence:
     return round_half_up(amount * bp, FULL_RATE_BP)
 
 
+@dataclass(frozen=True, slots=True)
+class OrderDiscount:
+    """The one discount taken off the whole order, and whether it is the member's class discount."""
+
+    amount: Pence
+    member: bool = False
+
+
+def order_discount(lines: Sequence[LineInput], manual: Pence, member_bp: int) -> OrderDiscount:
+    """Choose the order discount: the member's class discount or a manual one, never both.
+
+    Rule: the member discount is `member_bp` of the order after line discounts (rounded half up),
+    worked out afresh whenever the basket is priced, so lines added after the member was attached
+    are discounted too and taking the member off removes it. It does not stack with a manual
+    order discount: the larger applies, and a tie goes to the member discount (which needs no
+    reason and no manager). Raises `BasketError` for a rate outside 0 to 100 % or a negative discount.
+    """
+    if not _is_int(member_bp) or not 0 <= member_bp <= FULL_RATE_BP:
+        raise BasketError("A member discount must be between 0% and 100%.")
+    if not _is_int(manual) or manual < 0:
+        raise BasketError("A discount cannot be negative.")
+    base = sum((line.unit_price + line.modifiers_price) * line.qty - line.line_discount for line in lines)
+    member = percent_of(max(base, 0), member_bp)
+    if member > 0 and member >= manual:
+        return OrderDiscount(member, member=True)
+    return OrderDiscount(manual)
+
+
 def _check_line(number: int, line: LineInput) -> Pence:
     """Validate one sale line and return its gross before discount."""
     where = f"Line {number}"

@@ -14,6 +14,12 @@ from bakery.domain.money import MAX_AMOUNT, Pence, format_plain
 #: The one method that may be over-tendered and gives change.
 CASH = "cash"
 
+#: A member's store credit: like card, it may not exceed what is still due and gives no change.
+CREDIT = "credit"
+
+#: How each method is named in a message.
+METHOD_NAMES = {CASH: "cash", "card": "card", CREDIT: "store credit"}
+
 #: The notes offered as quick tenders above the exact amount, in pence (£5, £10, £20).
 NOTES: tuple[Pence, ...] = (500, 1000, 2000)
 
@@ -103,8 +109,8 @@ def _check_sale_payment(method: str, amount: Pence, due: Pence) -> None:
         raise TenderError("The sale is already paid.")
     if method != CASH and amount > due:
         raise TenderError(
-            f"A {method} payment cannot be more than the {format_plain(due)} still due "
-            "(no cashback); take the rest in cash."
+            f"A {METHOD_NAMES.get(method, method)} payment cannot be more than the "
+            f"{format_plain(due)} still due (no cashback); take the rest in cash."
         )
 
 
@@ -115,6 +121,21 @@ def _check_refund_payment(amount: Pence, due: Pence) -> None:
         raise TenderError("The refund is already paid out.")
     if amount < due:
         raise TenderError(f"A refund payment cannot be more than the {format_plain(-due)} still to pay back.")
+
+
+def check_credit(spend: Pence, balance: Pence) -> None:
+    """Refuse to spend more store credit than the member has.
+
+    Rule: the credit spent on one sale (the sum of its credit payments) is at most the balance,
+    so a balance never goes below zero. Raises `TenderError` naming what is left.
+    """
+    _check_amount("store credit spent", spend)
+    _check_amount("store credit balance", balance)
+    if spend < 0:
+        raise TenderError("Store credit is spent as a positive amount.")
+    if spend > balance:
+        left = format_plain(max(balance, 0))
+        raise TenderError(f"Only {left} of store credit is left: take the rest in cash or by card.")
 
 
 def quick_tenders(amount_due: Pence) -> list[Pence]:

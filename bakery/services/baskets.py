@@ -14,10 +14,11 @@ from bakery.domain.basket import (
     BasketTotals,
     LineInput,
     discount_needs_manager,
+    order_discount,
     percent_of,
     price_basket,
 )
-from bakery.domain.tender import quick_tenders
+from bakery.domain.tender import CREDIT, quick_tenders
 from bakery.domain.vat import TaxCategory as VatCategory
 from bakery.domain.vat import VatDecision, decide_vat, format_rate
 from bakery.extensions import db
@@ -26,8 +27,10 @@ from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.members import store_credit_balance
 
 MAX_QTY = 999
+MEMBER_DISCOUNT = "member discount"
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,13 @@ class PricedBasket:
     paid_so_far: int
     still_due: int
     quick_tenders: tuple[int, ...]
+    #: The discount on the whole order as applied (the member's or the manual one, see
+    #: `bakery.domain.basket.order_discount`) and its reason.
+    order_discount: int = 0
+    order_discount_reason: str | None = None
+    #: The member's store credit still free to spend on this order: their balance less the
+    #: credit already tendered for it (0 without a member).
+    store_credit: int = 0
 
     @property
     def empty(self) -> bool:
@@ -274,16 +284,18 @@ def price(basket: Basket | None) -> PricedBasket:
         extra = sum(o.price_delta for o in chosen)
         parts = [product.name] + ([variant.name] if variant else []) + [o.name for o in chosen]
         staged.append((line, product, " · ".join(parts), unit, extra, eat_in, decision))
+    inputs = [
+        LineInput(unit, extra, line.qty, d.rate_bp, line.line_discount)
+        for line, _, _, unit, extra, _, d in staged
+    ]
+    member = basket.member
+    member_bp = member.member_class.till_discount_bp if member and member.status == "active" else 0
     try:
-        totals = price_basket(
-            [
-                LineInput(unit, extra, line.qty, d.rate_bp, line.line_discount)
-                for line, _, _, unit, extra, _, d in staged
-            ],
-            basket.discount,
-        )
+        chosen = order_discount(inputs, basket.discount, member_bp)
+        totals = price_basket(inputs, chosen.amount)
     except BasketError as exc:
         raise ServiceError(str(exc)) from exc
+    reason = MEMBER_DISCOUNT if chosen.member else basket.discount_reason if chosen.amount else None
     lines = tuple(
         PricedLine(line, product, text, unit, extra, eat_in, decision, total.gross)
         for (line, product, text, unit, extra, eat_in, decision), total in zip(
@@ -297,10 +309,31 @@ def price(basket: Basket | None) -> PricedBasket:
     )
     paid = sum(p.amount for p in pending)
     due = max(totals.total - paid, 0)
-    return PricedBasket(basket, lines, totals, pending, paid, due, tuple(quick_tenders(due)) if due else ())
+    credit = 0
+    if member is not None:
+        tendered = sum(p.amount for p in pending if p.method == CREDIT)
+        credit = max(store_credit_balance(member.id) - tendered, 0)
+    return PricedBasket(
+        basket,
+        lines,
+        totals,
+        pending,
+        paid,
+        due,
+        tuple(quick_tenders(due)) if due else (),
+        order_discount=chosen.amount,
+        order_discount_reason=reason,
+        store_credit=credit,
+    )
 
 
-DISCOUNT_REASONS = ("staff discount", "end-of-day reduction", "manager's discretion", "damaged item")
+DISCOUNT_REASONS = (
+    "staff discount",
+    "end-of-day reduction",
+    "manager's discretion",
+    "damaged item",
+    MEMBER_DISCOUNT,
+)
 
 
 def _discount_pence(base: int, kind: str, value: int) -> int:
@@ -389,7 +422,11 @@ def set_basket_discount(
     manager_pin: str = "",
     now: datetime | None = None,
 ) -> Basket:
-    """Take money off the whole order (spread over its lines for VAT), with a reason."""
+    """Take money off the whole order (spread over its lines for VAT), with a reason.
+
+    Rule: it does not stack with the member's class discount — whichever is larger applies when
+    the order is priced (`bakery.domain.basket.order_discount`).
+    """
     at = now or utcnow()
     basket = open_basket(till_id)
     if basket is None or not basket.lines:
@@ -397,7 +434,7 @@ def set_basket_discount(
     if value and reason not in DISCOUNT_REASONS:
         raise ServiceError("Choose a reason for the discount.")
     priced = price(basket)
-    base = priced.totals.total + basket.discount
+    base = priced.totals.total + priced.order_discount
     discount = _discount_pence(base, kind, value)
     manager = _authorise_discount(discount, base, threshold_bp, manager_id, manager_pin, actor, at)
     basket.discount = discount
@@ -416,8 +453,10 @@ def set_basket_discount(
 def attach_member(till_id: int, code: str, actor: Actor) -> Basket:
     """Attribute the order to a member found by membership number (typed) or card code (scanned).
 
-    Rule: only active members; the sale then counts towards their patronage. A reissued card's
-    old code matches nobody.
+    Rule: only active members; the sale then counts towards their patronage and the order gets
+    their class's till discount, worked out whenever it is priced (see `price`), so no manager is
+    needed and nothing stale is stored. A reissued card's old code matches nobody. The member
+    cannot change once store credit was tendered for the order.
     """
     text = (code or "").strip()
     if not text or len(text) > 64:
@@ -430,15 +469,30 @@ def attach_member(till_id: int, code: str, actor: Actor) -> Basket:
     if actor.user_id is None:
         raise ServiceError("Sign in on the till first.")
     basket = _open_or_new(till_id, actor.user_id)
+    if basket.member_id != member.id:
+        _refuse_with_credit_tendered(basket)
     basket.member_id = member.id
     db.session.commit()
     return basket
 
 
+def _refuse_with_credit_tendered(basket: Basket) -> None:
+    tendered = db.session.scalar(
+        select(PendingPayment.id).where(
+            PendingPayment.basket_id == basket.id, PendingPayment.method == CREDIT
+        )
+    )
+    if tendered is not None:
+        raise ServiceError(
+            "Store credit was taken for this member: cancel the payments to change the member."
+        )
+
+
 def detach_member(till_id: int) -> Basket | None:
-    """Take the member off the order."""
+    """Take the member off the order (and with them their class discount)."""
     basket = open_basket(till_id)
     if basket is not None:
+        _refuse_with_credit_tendered(basket)
         basket.member_id = None
         db.session.commit()
     return basket

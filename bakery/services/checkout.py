@@ -7,17 +7,19 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bakery.domain.tender import CASH, TenderError, change_due, check_tender
+from bakery.domain.tender import CASH, CREDIT, TenderError, change_due, check_credit, check_tender
 from bakery.extensions import db
 from bakery.models import (
     Basket,
     CashSession,
+    Member,
     Payment,
     PendingPayment,
     Product,
     Sale,
     SaleLine,
     StockMovement,
+    StoreCredit,
     TillCounter,
 )
 from bakery.models.types import utcnow
@@ -25,8 +27,9 @@ from bakery.services import ledger, printing
 from bakery.services.audit import Actor
 from bakery.services.baskets import PricedBasket, price
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.members import store_credit_balance
 
-METHODS = ("cash", "card")
+METHODS = ("cash", "card", CREDIT)
 
 
 class TillClosed(ServiceError):
@@ -112,8 +115,10 @@ def tender(
     """Take a payment towards the basket; when it is covered, complete the sale.
 
     Rule: idempotent by the basket's key — a double-tapped or retried Pay returns the sale the first
-    one made. Cash may exceed what is due (change is given); card may not. The sale, its lines,
-    payments, stock movements and ledger link are written in one transaction, or nothing is.
+    one made. Cash may exceed what is due (change is given); card and store credit may not.
+    Store credit needs the member on the order and is refused beyond their balance (checked again,
+    under a lock, when the sale completes). The sale, its lines, payments, stock movements, the
+    store credit spent and the ledger link are written in one transaction, or nothing is.
     """
     done = existing_sale(basket_key)
     if done is not None:
@@ -127,7 +132,9 @@ def tender(
     if basket is None or basket.till_id != till_id or basket.status not in ("open",):
         raise NotFound("That basket is no longer open on this till.")
     if method not in METHODS:
-        raise ServiceError("Choose cash or card.")
+        raise ServiceError("Choose cash, card or store credit.")
+    if method == CREDIT and basket.member_id is None:
+        raise ServiceError("Store credit is for members: scan the member's card first.")
     if reference and len(reference) > 40:
         raise ServiceError("A card reference can be at most 40 characters.")
     session = require_open_session(till_id)
@@ -137,6 +144,8 @@ def tender(
     payments = [(p.method, p.amount) for p in priced.pending] + [(method, amount)]
     try:
         result = check_tender(priced.totals.total, payments)
+        if method == CREDIT:
+            check_credit(amount, priced.store_credit)
     except TenderError as exc:
         raise ServiceError(str(exc)) from exc
     tendered = PendingPayment(basket_id=basket.id, method=method, amount=amount, reference=reference or None)
@@ -156,6 +165,9 @@ def _complete(
     now: datetime,
 ) -> Sale:
     totals = priced.totals
+    credit = sum(p.amount for p in pending if p.method == CREDIT)
+    if credit:
+        _lock_credit(basket.member_id, credit)
     cash_in = sum(p.amount for p in pending if p.method == CASH)
     other = sum(p.amount for p in pending if p.method != CASH)
     change = change_due(totals.total, cash_in, other)
@@ -172,6 +184,7 @@ def _complete(
         discount_total=totals.discount_total,
         total=totals.total,
         vat_total=sum(b.vat for b in totals.bands),
+        reason=priced.order_discount_reason,
         created_at=now,
     )
     try:
@@ -220,6 +233,17 @@ def _complete(
             change = 0  # change is given once, against the cash
         db.session.delete(p)
     db.session.add_all(payments)
+    if credit and basket.member_id is not None:
+        db.session.add(
+            StoreCredit(
+                member_id=basket.member_id,
+                amount=-credit,
+                reason="sale",
+                sale_id=sale.id,
+                by_id=actor.user_id,
+                at=now,
+            )
+        )
     for p in priced.lines:
         take_stock(p.product, p.line.qty, sale.id, actor.user_id, "sale", now)
     basket.status = "paid"
@@ -229,6 +253,24 @@ def _complete(
     printing.queue_for_sale(sale, now)
     db.session.commit()
     return sale
+
+
+def _lock_credit(member_id: int | None, spend: int) -> None:
+    """Refuse to spend more store credit than the member has, race-safe across tills.
+
+    Rule: the member's row is locked first (PostgreSQL: SELECT … FOR UPDATE; on SQLite the
+    request's BEGIN IMMEDIATE already serialises writers), then the balance is summed in SQL, so a
+    second till spending the same credit waits and then sees the first one's spending.
+    """
+    if member_id is None:
+        raise ServiceError(
+            "Store credit was taken but the member is no longer on the order: cancel the payments."
+        )
+    db.session.execute(select(Member.id).where(Member.id == member_id).with_for_update())
+    try:
+        check_credit(spend, store_credit_balance(member_id))
+    except TenderError as exc:
+        raise ServiceError(str(exc)) from exc
 
 
 def cancel_payments(till_id: int, basket_key: str) -> PricedBasket:

@@ -17,6 +17,7 @@ from printers.document import QR, Columns, Cut, Document, Rule, Text
 from printers.render_text import render_text
 
 PREVIEW_COLUMNS = 42
+PAYMENT_LABELS = {"cash": "Cash", "card": "Card", "credit": "Store credit"}
 DIGITAL_RECEIPT_PATH = "/r/"
 
 
@@ -36,6 +37,14 @@ def digital_receipt_url(token: str) -> str:
     if not base and has_request_context():
         base = request.host_url
     return base.rstrip("/") + DIGITAL_RECEIPT_PATH + token
+
+
+def _order_discount_label(sale: Sale) -> str:
+    """The whole-order discount's line: "Member discount", or "Order discount (staff discount)"."""
+    reason = sale.reason if sale.kind == "sale" else None
+    if reason == "member discount":
+        return "Member discount"
+    return f"Order discount ({reason})" if reason else "Order discount"
 
 
 def for_sale(sale: Sale, columns: int = PREVIEW_COLUMNS, duplicate: int = 0) -> Receipt:
@@ -72,10 +81,13 @@ def for_sale(sale: Sale, columns: int = PREVIEW_COLUMNS, duplicate: int = 0) -> 
     for line in sale.lines:
         label = f"{line.qty} x {line.description}"
         blocks.append(Columns(label, money(line.gross + line.basket_discount_share + line.line_discount)))
-        if line.line_discount or line.basket_discount_share:
-            blocks.append(Columns("  discount", money(-(line.line_discount + line.basket_discount_share))))
+        if line.line_discount:
+            blocks.append(Columns("  discount", money(-line.line_discount)))
         if line.note:
             blocks.append(Text(f"  note: {line.note}"))
+    order_discount = sum(line.basket_discount_share for line in sale.lines)
+    if order_discount:
+        blocks.append(Columns(_order_discount_label(sale), money(-order_discount)))
     blocks.append(Rule())
     blocks.append(Columns("TOTAL", money(sale.total), bold=True))
     for band in vat_bands([(line.rate_bp, line.gross) for line in sale.lines]):
@@ -87,7 +99,8 @@ def for_sale(sale: Sale, columns: int = PREVIEW_COLUMNS, duplicate: int = 0) -> 
         else:
             blocks.append(
                 Columns(
-                    payment.method.title() + (f" ({payment.reference})" if payment.reference else ""),
+                    PAYMENT_LABELS.get(payment.method, payment.method.title())
+                    + (f" ({payment.reference})" if payment.reference else ""),
                     money(payment.amount),
                 )
             )

@@ -18,7 +18,7 @@ from bakery.domain.clock import business_date, local_day_bounds
 from bakery.domain.lockout import is_locked
 from bakery.extensions import db
 from bakery.formatting import money
-from bakery.models import LedgerEntry, Payment, Product, Sale, SaleLine, User
+from bakery.models import LedgerEntry, Payment, Product, Sale, SaleLine, StoreCredit, User
 from bakery.models.types import utcnow
 from bakery.services import audit, ledger, printing, receipts
 from bakery.services.audit import Actor
@@ -33,7 +33,7 @@ from bakery.services.checkout import (
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.settings import current_settings
 
-METHODS = ("cash", "card")
+METHODS = ("cash", "card", "credit")
 TODAY_LIMIT = 100
 # What a USB scanner types for a receipt's QR code: "<till id>-<receipt no>-<chain tag>".
 QR_TEXT = re.compile(r"^(\d{1,9})-(\d{1,9})-([0-9A-F]{8}|—)$", re.IGNORECASE)
@@ -66,11 +66,13 @@ def refund(
     *,
     key: str | None = None,
 ) -> Sale:
-    """Refund some or all lines of a past sale of this till back to cash or card.
+    """Refund some or all lines of a past sale of this till back to cash, card or store credit.
 
     Rule: never more of a line than was sold minus earlier refunds; a reason and a manager's
     PIN are required; the original sale is never changed; the refund mirrors the sale's prices
-    and VAT, returns tracked stock, is numbered on this till and chained in its ledger. With a
+    and VAT, returns tracked stock, is numbered on this till and chained in its ledger. Store
+    credit goes back (a positive store credit row, reason "refund") only to the member of a sale
+    paid with it, and at most the credit it was paid with less credit refunded before. With a
     `key` (one per refund form) a repeated submission returns the refund the first one made.
     """
     at = now or utcnow()
@@ -84,7 +86,7 @@ def refund(
                 raise ServiceError("That refund form was already used. Start the refund again.")
             return done
     if method not in METHODS:
-        raise ServiceError("Refund to cash or card.")
+        raise ServiceError("Refund to cash, card or store credit.")
     text = " ".join((reason or "").split())
     if not text or len(text) > 120:
         raise ServiceError("Give a reason for the refund (at most 120 characters).")
@@ -102,6 +104,8 @@ def refund(
         )
     except RefundError as exc:
         raise ServiceError(str(exc)) from exc
+    if method == "credit":
+        _check_credit_refund(original, -priced.total)
     manager = authorise_manager(manager_id, manager_pin, actor, at)
     sale = Sale(
         till_id=till_id,
@@ -155,6 +159,17 @@ def refund(
     db.session.add_all(new_lines)
     payment = Payment(sale_id=sale.id, method=method, amount=priced.total, tendered=0, change=0)
     db.session.add(payment)
+    if method == "credit" and original.member_id is not None:
+        db.session.add(
+            StoreCredit(
+                member_id=original.member_id,
+                amount=-priced.total,
+                reason="refund",
+                sale_id=sale.id,
+                by_id=actor.user_id,
+                at=at,
+            )
+        )
     db.session.flush()
     ledger.append(till_id, "refund", sale.id, ledger.sale_record(sale, new_lines, [payment]))
     audit.record(
@@ -167,6 +182,27 @@ def refund(
     printing.queue_for_sale(sale, at)
     db.session.commit()
     return sale
+
+
+def _check_credit_refund(original: Sale, amount: int) -> None:
+    """Credit goes back only as far as the sale was paid with it (less credit refunded before)."""
+    if original.member_id is None:
+        raise ServiceError("Only a member's sale can be refunded to store credit.")
+    paid = db.session.scalar(
+        select(func.coalesce(func.sum(Payment.amount), 0))
+        .join(Sale, Sale.id == Payment.sale_id)
+        .where(
+            Payment.method == "credit",
+            (Sale.id == original.id) | ((Sale.refund_of_id == original.id) & (Sale.kind == "refund")),
+        )
+    )
+    left = int(paid or 0)
+    if left <= 0:
+        raise ServiceError("This sale was not paid with store credit: refund it to cash or card.")
+    if amount > left:
+        raise ServiceError(
+            f"Only {money(left)} of this sale was paid with store credit: refund the rest to cash or card."
+        )
 
 
 def managers() -> list[User]:
@@ -322,4 +358,6 @@ def give_back(refund: Sale) -> str:
     methods = {payment.method for payment in refund.payments}
     if methods == {"cash"}:
         return f"Give back {amount} in cash"
+    if methods == {"credit"}:
+        return f"{amount} is back on the member's store credit"
     return f"Refund {amount} to card"

@@ -55,11 +55,13 @@ class EatInForm(FlaskForm):
 
 
 class PayForm(FlaskForm):
-    """A tender: cash or card, an amount, and for card an optional terminal reference."""
+    """A tender: cash, card or a member's store credit, an amount, and for card an optional
+    terminal reference."""
 
     basket_key = HiddenField(validators=[DataRequired()])
     method = RadioField(
-        choices={"cash": "Cash", "card": "Card"}, validators=[DataRequired("Choose cash or card.")]
+        choices={"cash": "Cash", "card": "Card", "credit": "Store credit"},
+        validators=[DataRequired("Choose cash or card.")],
     )
     amount = StringField("Amount", validators=[DataRequired("Enter the amount.")])
     reference = StringField("Card reference", validators=[Optional(), Length(max=40)])
@@ -173,7 +175,9 @@ class RefundForm(FlaskForm):
 
     key = HiddenField(validators=[DataRequired(), Regexp(r"^refund-[0-9a-f]{32}$")])
     method = RadioField(
-        "Refund to", choices={"cash": "Cash", "card": "Card"}, validators=[DataRequired("Cash or card?")]
+        "Refund to",
+        choices={"cash": "Cash", "card": "Card", "credit": "Store credit"},
+        validators=[DataRequired("Cash or card?")],
     )
     reason = StringField(
         "Reason",

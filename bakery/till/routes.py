@@ -249,7 +249,8 @@ def void_basket() -> Response:
 
 @bp.post("/pay")
 def pay() -> Response:
-    """Take cash or card; when the basket is paid, show the change due and the receipt."""
+    """Take cash, card or the member's store credit; when the basket is paid, show the change due
+    and the receipt."""
     form = PayForm()
     current = baskets.open_basket(g.till.id)
     if not form.validate_on_submit():
@@ -446,7 +447,12 @@ def attach_member() -> Response:
 @bp.post("/member/remove")
 def detach_member() -> Response:
     """Take the member off the order."""
-    return _basket_response(baskets.price(baskets.detach_member(g.till.id)))
+    try:
+        basket = baskets.detach_member(g.till.id)
+    except ServiceError as refused:
+        db.session.rollback()
+        return _refused(refused)
+    return _basket_response(baskets.price(basket))
 
 
 @bp.post("/park")
