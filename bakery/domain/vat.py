@@ -48,7 +48,7 @@ class TaxCategory:
 class VatDecision:
     """The VAT rate chosen for a line and why.
 
-    `reason` is the short text recorded on the sale line ("hot food · takeaway · 20%"); the other
+    `reason` is the short text recorded on the sale line ("hot drinks · hot takeaway · 20%"); the other
     fields are the facts the decision was made from.
     """
 
@@ -69,7 +69,7 @@ def decide_vat(category: TaxCategory, *, eat_in: bool) -> VatDecision:
         rate, reason = category.eat_in_bp, f"eat-in · {format_rate(category.eat_in_bp)}"
     elif category.hot:
         rate = category.eat_in_bp
-        reason = f"hot food · takeaway · {format_rate(rate)}"
+        reason = f"{category.name} · hot takeaway · {format_rate(rate)}"
     else:
         rate = category.takeaway_bp
         reason = f"{category.name} · takeaway · {format_rate(rate)}"

@@ -49,7 +49,7 @@ def authorise_manager(manager_id: int, pin: str, actor: Actor, now: datetime) ->
         raise SignInRefused(f"{manager.first_name} is locked out after wrong PINs.")
     if not check_password_hash(manager.pin_hash, pin or ""):
         _count_failure(manager, actor, now, "pin")
-        raise SignInRefused("Wrong manager PIN. Nothing was refunded.")
+        raise SignInRefused("Wrong manager PIN. Nothing was changed.")
     return manager
 
 

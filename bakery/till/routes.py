@@ -130,6 +130,9 @@ def _basket_response(
         ["till/_picker_closed.html"] if close_picker else []
     )
     body = fragments(*templates, priced=priced, pay_form=PayForm(formdata=None), error=error, oob=True)
+    if close_picker and status == 200:
+        # Forms in the picker target it; on success the basket is what changes.
+        return hx(body, status, trigger="basket-changed", retarget="#basket", reswap="outerHTML")
     return hx(body, status, trigger="basket-changed" if status == 200 else None)
 
 
@@ -172,8 +175,15 @@ def open_till() -> Response | tuple[str, int]:
 
 @bp.get("/categories/<int:category_id>")
 def show_category(category_id: int) -> str:
-    """The product grid of one category (swapped into #products)."""
-    return render_template("till/_products.html", products=_products(category_id), chosen=category_id)
+    """The product grid of one category (swapped into #products); the tabs follow out of band."""
+    return fragments(
+        "till/_products.html",
+        "till/_categories.html",
+        products=_products(category_id),
+        chosen=category_id,
+        categories=_categories(),
+        oob=True,
+    )
 
 
 @bp.get("/products/<int:product_id>/picker")
@@ -197,7 +207,7 @@ def add_line() -> Response:
             form.product_id.data,
             actor(),
             variant_id=form.variant_id.data,
-            option_ids=list(form.option_ids.data or []),
+            option_ids=[i for i in form.option_ids.data or [] if i],  # 0 is "none of these"
         )
     except ServiceError as refused:
         db.session.rollback()

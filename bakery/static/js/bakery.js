@@ -25,7 +25,7 @@
     }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (event.target.id === "picker-form" && event.detail.successful) {
+    if (event.target.id === "picker-form" && event.detail.xhr && event.detail.xhr.status === 200) {
       var picker = document.getElementById("picker");
       if (picker) { picker.innerHTML = ""; }
     }

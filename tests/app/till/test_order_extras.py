@@ -186,3 +186,44 @@ def test_a_search_for_a_wildcard_matches_nothing_literally(client):
     open_till_for(client)
     body = client.get("/till/search?q=%25", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Croissant" not in body
+
+
+def test_a_discount_from_the_picker_swaps_the_basket_not_the_picker(client):
+    menu = make_menu()
+    open_till_for(client)
+    add(client, menu["croissant"].id)
+    line = basket().lines[0]
+    response = post(
+        client,
+        f"/till/lines/{line.id}/discount",
+        {"kind": "amount", "value": "0.20", "reason": "damaged item"},
+        htmx=True,
+    )
+    assert response.headers["HX-Retarget"] == "#basket"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    assert 'id="picker" hx-swap-oob="true"' in response.get_data(as_text=True)
+
+
+def test_switching_category_moves_the_current_tab_out_of_band(client):
+    from bakery.models import Category
+
+    make_menu()
+    open_till_for(client)
+    drinks = db.session.scalar(select(Category).where(Category.name == "Drinks"))
+    body = client.get(f"/till/categories/{drinks.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'id="categories" aria-label="Categories" hx-swap-oob="true"' in body
+    assert f'aria-current="true" data-colour="{drinks.colour}"' in body
+    assert "Latte" in body and "Croissant" not in body
+
+
+def test_a_single_choice_group_offers_none_and_none_adds_no_option(client):
+    menu = make_menu()
+    open_till_for(client)
+    picker = client.get(f"/till/products/{menu['latte'].id}/picker", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert 'type="radio" name="option_ids" value="0" checked' in picker
+    regular = menu["latte"].variants[0]
+    response = add(client, menu["latte"].id, variant_id=str(regular.id), option_ids="0")
+    assert response.status_code == 200
+    assert basket().lines[0].option_ids == ""

@@ -183,7 +183,7 @@ def test_a_wrong_manager_pin_is_refused_and_counted(client, sold):
     before = rows()
     response = refund(client, sold, {"Croissant": 1}, pin="1111")
     assert response.status_code == 401
-    assert "Wrong manager PIN. Nothing was refunded." in response.get_data(as_text=True)
+    assert "Wrong manager PIN. Nothing was changed." in response.get_data(as_text=True)
     assert rows() == before
     assert db.session.get(User, sold["manager"].id).failed_attempts == 1
     assert (

@@ -43,7 +43,7 @@ def test_cold_food_eaten_in_is_standard_rated() -> None:
 def test_hot_food_taken_away_is_standard_rated_even_if_its_takeaway_rate_is_zero() -> None:
     decision = decide_vat(HOT_FOOD, eat_in=False)
     assert decision.rate_bp == 2000
-    assert decision.reason == "hot food · takeaway · 20%"
+    assert decision.reason == "hot food · hot takeaway · 20%"
     assert (decision.category_code, decision.eat_in, decision.hot) == ("HOT", False, True)
 
 
