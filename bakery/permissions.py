@@ -114,6 +114,7 @@ PERMISSIONS: dict[str, Access] = {
     "admin.pair_device": Access.MANAGER,
     "admin.revoke_device": Access.MANAGER,
     "admin.audit_log": Access.MANAGER,
+    "admin.show_ledger": Access.MANAGER,
     "admin.unlock_user": Access.MANAGER,
     # stock and catalogue (managers)
     "stock.list_products": Access.MANAGER,

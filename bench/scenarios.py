@@ -346,8 +346,8 @@ def page_weight(server: Server) -> PageWeight:
     own = {f"//{server.host}:{server.port}", f"//localhost:{server.port}"}
     foreign: list[str] = []
     for path, body in parts:
-        if path.endswith(".js"):
-            continue  # URLs inside scripts (e.g. the SVG namespace in htmx) are not loads
+        if path.endswith((".js", ".svg")):
+            continue  # URLs inside scripts and images (the SVG namespace) are names, not loads
         for url in HTTP_URL.findall(body) + LINKED.findall(body):
             if not any(re.sub(r"^https?:", "", url, flags=re.I).startswith(host) for host in own):
                 foreign.append(f"{path}: {url}")

@@ -23,8 +23,9 @@ from bakery.members.forms import SafeguardPermissionForm
 from bakery.models import Till, TillDevice, User
 from bakery.security import actor, device_cookie_name, end_session
 from bakery.services import audit_log as audit_events
-from bakery.services import auth, safeguarding, settings, tills, users
+from bakery.services import auth, ledger, safeguarding, settings, tills, users
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.integrity import verify_audit_chain
 
 bp = Blueprint("admin", __name__)
 
@@ -129,6 +130,13 @@ def audit_log() -> tuple[str, int]:
     )
     names = {u.id: u.display_name for u in people}
     return render_template("admin/audit.html", form=form, page=page, names=names), status
+
+
+@bp.get("/office/ledger")
+def show_ledger() -> str:
+    """Each till's hash chain and the audit log's chain, recomputed now: intact, or the first bad row."""
+    states = [(state, ledger.describe_fault(state)) for state in ledger.verify_all()]
+    return render_template("admin/ledger.html", states=states, audit_fault=verify_audit_chain())
 
 
 @bp.route("/admin/settings", methods=["GET", "POST"])

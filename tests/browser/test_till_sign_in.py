@@ -87,9 +87,15 @@ def test_ring_up_with_a_modifier_pay_cash_and_see_the_change(page, live_server, 
     assert page.locator("#basket-total").inner_text() == "£6.60"
     assert page.locator("#picker").inner_html().strip() == ""
 
+    # Mia is a customer member: the sale counts for her, with her class's 5% discount.
+    page.get_by_label("Member number").fill("M-0101")
+    page.locator("#basket").get_by_role("button", name="Member").click()
+    page.locator("#basket").get_by_text("Mia Member").wait_for()
+    assert page.locator("#basket-total").inner_text() == "£6.27"
+
     page.get_by_role("button", name="£10.00").click()
     page.locator("#change-due").wait_for()
-    assert "£3.40" in page.locator("#change-due").inner_text()
+    assert "£3.73" in page.locator("#change-due").inner_text()
     assert "Chain" in page.locator("#receipt-preview").inner_text()
 
     page.get_by_role("button", name="New order").click()

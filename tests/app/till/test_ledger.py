@@ -74,3 +74,31 @@ def test_the_database_refuses_to_update_a_sale(three_sales):
     db.session.rollback()
     with pytest.raises(DBAPIError), db.engine.begin() as conn:
         conn.execute(text("UPDATE sales SET total = 0"))
+
+
+def test_the_managers_page_shows_each_chain_and_names_a_tampered_sale(client, three_sales):
+    from tests.factories import make_user, sign_in
+
+    sign_in(client, make_user("manager"))
+    page = client.get("/office/ledger").get_data(as_text=True)
+    assert "Intact" in page and ">3<" in page
+    tamper(f"UPDATE sales SET total = 1 WHERE id = {three_sales[0]}")
+    page = client.get("/office/ledger").get_data(as_text=True)
+    assert f"entry 1 (sale {three_sales[0]}" in page
+
+
+def test_every_field_of_a_sale_record_changes_its_link(three_sales):
+    from bakery.domain.chain import GENESIS, canonical_json, link_hash
+    from bakery.services.ledger import sale_record
+
+    sale = db.session.get(Sale, three_sales[0])
+    record = sale_record(sale, list(sale.lines), list(sale.payments))
+    original = link_hash(b"k", GENESIS, canonical_json(record))
+    for key, value in record.items():
+        changed = {**record, key: [value, "x"] if isinstance(value, list) else f"{value}x"}
+        assert link_hash(b"k", GENESIS, canonical_json(changed)) != original, key
+    for index in range(len(record["lines"][0])):
+        line = list(record["lines"][0])
+        line[index] = f"{line[index]}x"
+        changed = {**record, "lines": [line, *record["lines"][1:]]}
+        assert link_hash(b"k", GENESIS, canonical_json(changed)) != original, f"lines[{index}]"
