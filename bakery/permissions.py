@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, Access] = {
     "till.show_basket": Access.TILL,
     "till.show_receipt": Access.TILL,
     # till: cash (X/Z reports, paid in/out)
+    "till.print_x_report": Access.TILL,
     "till.show_cash": Access.TILL,
     "till.pay_in_out": Access.TILL,
     "till.show_close": Access.TILL,

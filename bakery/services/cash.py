@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,15 +22,19 @@ from bakery.models import (
     Payment,
     Sale,
     SaleLine,
+    Till,
     TillCounter,
     User,
     ZReport,
 )
 from bakery.models.types import utcnow
-from bakery.services import audit, ledger
+from bakery.services import audit, ledger, printing
 from bakery.services.audit import Actor
 from bakery.services.checkout import TillClosed, open_session_for, require_open_session
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.report_documents import x_document, z_document
+from bakery.services.settings import current_settings
+from printers.document import Document
 
 MAX_FLOAT = 100_000  # £1,000 in a till drawer is a typo
 MAX_COUNTED = 10_000_000  # £100,000 counted at close is a typo
@@ -221,6 +225,11 @@ def pay_in_out(
         session_id=session.id, amount=amount, reason=text, by_id=actor.user_id, at=now or utcnow()
     )
     db.session.add(movement)
+    db.session.flush()
+    printer = printing.receipt_printer_for(till_id)
+    if printer is not None:
+        # Cash changes hands, so the drawer opens (a kick that expires, never retried if uncertain).
+        printing.queue_drawer_kick(printer, f"drawer:cash:{movement.id}", now or utcnow())
     audit.record(
         "till.paid_in" if amount > 0 else "till.paid_out",
         actor,
@@ -315,6 +324,14 @@ def close_session(
     db.session.add(report)
     db.session.flush()
     ledger.append(till_id, "z", report.id, ledger.z_record(report))
+    db.session.flush()
+    _print(
+        till_id,
+        "z_report",
+        f"z:{report.id}",
+        at,
+        lambda shop, till: z_document(shop, till, z_report(till_id, report.id)),
+    )
     audit.record(
         "till.closed",
         actor,
@@ -324,6 +341,35 @@ def close_session(
     )
     db.session.commit()
     return report
+
+
+def _print(till_id: int, kind: str, key: str, now: datetime, build: Callable[[str, str], Document]) -> None:
+    """Queue a report on the till's receipt printer, in the caller's transaction (if it has one)."""
+    printer = printing.receipt_printer_for(till_id)
+    if printer is None:
+        return
+    shop = current_settings()
+    till = db.session.get(Till, till_id)
+    document = build(shop.shop_name, till.name if till else "")
+    printing.queue_document(printer.id, kind, document, key, now)
+
+
+def print_x_report(till_id: int, actor: Actor, now: datetime | None = None) -> bool:
+    """Print the open session's X report on request; False when the till has no receipt printer."""
+    at = now or utcnow()
+    figures = totals(require_open_session(till_id))
+    if printing.receipt_printer_for(till_id) is None:
+        return False
+    _print(
+        till_id,
+        "x_report",
+        f"x:{figures.session.id}:{at.timestamp()}",
+        at,
+        lambda shop, till: x_document(shop, till, figures, at),
+    )
+    audit.record("till.x_report_printed", actor, target=f"till:{till_id}", now=at)
+    db.session.commit()
+    return True
 
 
 def perpetual_totals(till_id: int, through_z_no: int) -> GrandTotals:

@@ -554,6 +554,13 @@ def _queue_kitchen(sale: Sale, now: datetime) -> None:
             )
 
 
+def queue_drawer_kick(printer: Printer, key: str, now: datetime) -> PrintJob:
+    """Queue a drawer kick for cash outside a sale (paid in/out), expiring after a few seconds."""
+    return _add_job(
+        printer, "drawer", drawer_document(), key, now, expires_in=_seconds("PRINT_DRAWER_EXPIRY_SECONDS")
+    )
+
+
 def queue_document(
     printer_id: int, kind: str, document: Document, dedupe_key: str, now: datetime | None = None
 ) -> PrintJob:

@@ -41,6 +41,21 @@ def show_cash() -> Response:
     return _cash_page(figures, PayInOutForm(formdata=None))
 
 
+@bp.post("/cash/x-report")
+def print_x_report() -> Response:
+    """Print the X report on the till's receipt printer (nothing closes)."""
+    try:
+        printed = cash.print_x_report(g.till.id, actor())
+    except ServiceError:
+        return _to_open_screen()
+    flash(
+        "X report sent to the printer."
+        if printed
+        else "This till has no receipt printer: the X report is on screen."
+    )
+    return redirect(url_for("till.show_cash"))
+
+
 @bp.post("/cash/moves")
 def pay_in_out() -> Response:
     """Pay cash into or out of the drawer with a reason; the X report updates."""
