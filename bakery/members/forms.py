@@ -3,75 +3,16 @@ percentages to basis points); the rules are the services'."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from bakery.domain.money import MoneyError, format_plain, parse_pence
-from bakery.domain.vat import format_rate, parse_rate_bp
+from bakery.forms import MoneyField, PercentField
 from bakery.models import MemberClass, User
 from bakery.services.members import MEASURES, STATUSES
 
 _MEASURE_LABELS = {"hours": "Hours worked", "purchases": "Purchases", "none": "None"}
 MEASURE_CHOICES = {m: _MEASURE_LABELS.get(m, m.title()) for m in MEASURES}
-
-
-class _ParsedField(StringField):
-    """A text box whose data is a number read from the text; what was typed is shown back."""
-
-    empty_message = "Enter a value."
-
-    def parse(self, text: str) -> int:  # pragma: no cover - subclasses say how
-        raise NotImplementedError
-
-    def show(self, value: int) -> str:  # pragma: no cover - subclasses say how
-        raise NotImplementedError
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if valuelist:
-            self.data = None
-            self.data = self.parse(str(valuelist[0]))
-
-    def pre_validate(self, form: Any) -> None:
-        if self.data is None and not self.process_errors:
-            raise StopValidation(self.empty_message)
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return str(self.raw_data[0])
-        return self.show(self.data) if isinstance(self.data, int) else ""
-
-
-class PercentField(_ParsedField):
-    """A percentage from 0 to 100 with at most two decimals; data in basis points."""
-
-    empty_message = "Enter a percentage like 10 or 12.5 (0 for none)."
-
-    def parse(self, text: str) -> int:
-        try:
-            return parse_rate_bp(text)
-        except ValueError as refused:
-            raise ValueError(str(refused).replace("rate", "discount")) from refused
-
-    def show(self, value: int) -> str:
-        return format_rate(value).removesuffix("%")
-
-
-class AmountField(_ParsedField):
-    """An amount of money more than zero, typed as "25.00"; data in pence."""
-
-    empty_message = "Enter an amount like 25.00."
-
-    def parse(self, text: str) -> int:
-        try:
-            return parse_pence(text, allow_zero=False)
-        except MoneyError as refused:
-            raise ValueError(str(refused)) from refused
-
-    def show(self, value: int) -> str:
-        return format_plain(value)
 
 
 class MemberClassForm(FlaskForm):
@@ -130,7 +71,7 @@ class MemberSearchForm(FlaskForm):
 class ShareForm(FlaskForm):
     """Shares bought or withdrawn."""
 
-    amount = AmountField("Amount")
+    amount = MoneyField("Amount", allow_zero=False)
     note = StringField("Note", validators=[Optional(), Length(max=200)])
 
 

@@ -8,72 +8,10 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields import ColorField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from bakery.domain.money import MoneyError, format_plain, parse_pence
-from bakery.domain.vat import format_rate as vat_format_rate
-from bakery.domain.vat import parse_rate_bp
+from bakery.forms import MoneyField, PercentField
 from bakery.models import Category, ModifierGroup, TaxCategory
-
-
-def format_rate(bp: int) -> str:
-    """Basis points as the percentage a person would type back ("12.5", "20", "0")."""
-    return vat_format_rate(bp).removesuffix("%")
-
-
-class _ParsedField(StringField):
-    """A text box whose data is a number read from the text; what was typed is shown back.
-
-    Subclasses say how to read and show the number with `parse(text) -> int` and
-    `show(value) -> str`.
-    """
-
-    empty_message = "Enter a value."
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if valuelist:
-            self.data = None
-            self.data = self.parse(str(valuelist[0]))
-
-    def pre_validate(self, form: Any) -> None:
-        if self.data is None and not self.process_errors:
-            raise StopValidation(self.empty_message)
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return str(self.raw_data[0])
-        return self.show(self.data) if isinstance(self.data, int) else ""
-
-
-class MoneyField(_ParsedField):
-    """An amount typed as "3.40" (or "-0.10" where negative is allowed); data in pence."""
-
-    empty_message = "Enter an amount like 3.40."
-
-    def __init__(self, *args: Any, allow_negative: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.allow_negative = allow_negative
-
-    def parse(self, text: str) -> int:
-        try:
-            return parse_pence(text, allow_negative=self.allow_negative, allow_zero=True)
-        except MoneyError as refused:
-            raise ValueError(str(refused)) from refused
-
-    def show(self, value: int) -> str:
-        return format_plain(value)
-
-
-class RateField(_ParsedField):
-    """A VAT rate typed as a percentage; data in basis points."""
-
-    empty_message = "Enter a rate like 20 or 12.5."
-
-    def parse(self, text: str) -> int:
-        return parse_rate_bp(text)
-
-    def show(self, value: int) -> str:
-        return format_rate(value)
 
 
 def chosen_id(value: Any) -> int | None:
@@ -99,8 +37,8 @@ class TaxCategoryForm(FlaskForm):
     name = StringField(
         "Name", validators=[DataRequired("Enter a name."), Length(max=60, message="At most 60 characters.")]
     )
-    takeaway_bp = RateField("Takeaway VAT rate (%)")
-    eat_in_bp = RateField("Eat-in VAT rate (%)")
+    takeaway_bp = PercentField("Takeaway VAT rate (%)")
+    eat_in_bp = PercentField("Eat-in VAT rate (%)")
     hot = BooleanField("Hot food (the eat-in rate applies to takeaway too)")
 
     def values(self) -> dict[str, Any]:
