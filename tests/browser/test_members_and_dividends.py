@@ -106,7 +106,7 @@ def test_clock_in_approve_hours_member_sees_them_allocation_approved_statement_d
         # 2. The manager approves Ada's new entry on this week's timesheet.
         manager = _sign_in(browser, live_server, requested, "manager@demo.bakery.coop", "demo-manager-pass")
         opened.append(manager)
-        manager.get_by_role("link", name="Timesheets").click()
+        manager.get_by_role("link", name="Timesheets", exact=True).click()
         manager.get_by_role("heading", name="Timesheets").wait_for()
         manager.wait_for_load_state("load")
         if entry_week != this_week:  # an hour back crossed into last week
@@ -144,7 +144,7 @@ def test_clock_in_approve_hours_member_sees_them_allocation_approved_statement_d
 
         admin = _sign_in(browser, live_server, requested, "admin@demo.bakery.coop", "demo-admin-pass")
         opened.append(admin)
-        admin.get_by_role("link", name="Dividends").click()
+        admin.get_by_role("link", name="Dividends", exact=True).click()
         admin.get_by_role("heading", name="Add a period").wait_for()
         admin.get_by_label("Name").fill("Browser test year")
         admin.get_by_label("First day").fill(starts_on.isoformat())
@@ -178,7 +178,7 @@ def test_clock_in_approve_hours_member_sees_them_allocation_approved_statement_d
         # ... and a second admin approves it with the general meeting's resolution.
         approver = _sign_in(browser, live_server, requested, SECOND_ADMIN[1], SECOND_ADMIN[2])
         opened.append(approver)
-        approver.get_by_role("link", name="Dividends").click()
+        approver.get_by_role("link", name="Dividends", exact=True).click()
         approver.get_by_role("link", name="Browser test year").click()
         approver.locator("#allocations").get_by_role("link").first.click()
         assert approver.url == allocation_url
