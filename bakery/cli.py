@@ -23,7 +23,7 @@ from bakery.models import User
 from bakery.services import demo, ledger, printing, users
 from bakery.services.audit import SYSTEM
 from bakery.services.errors import ServiceError
-from bakery.services.integrity import verify_audit_chain
+from bakery.services.integrity import describe_audit_fault, verify_audit_chain
 
 bakery_cli = AppGroup("bakery", help="Bakery co-op commands.")
 dividends_cli = AppGroup("dividends", help="Surplus allocation.")
@@ -104,18 +104,18 @@ def allocate_scenario(scenario: click.utils.LazyFile) -> None:
 
 @audit_cli.command("verify")
 def verify_audit() -> None:
-    """Recompute the audit log's hash chain; exit non-zero and name the first bad row."""
+    """Recompute the audit log's hash chain and hold its end against the witness file; exit
+    non-zero naming the first bad row, a cut-off end or a missing or forged witness."""
     fault = verify_audit_chain()
-    if fault is None:
-        click.echo("Audit chain intact.")
-        return
-    click.echo(f"Audit chain broken at seq {fault.seq} (row {fault.row_id}): {fault.problem}", err=True)
-    sys.exit(1)
+    click.echo(describe_audit_fault(fault), err=fault is not None)
+    if fault is not None:
+        sys.exit(1)
 
 
 @ledger_cli.command("verify")
 def verify_ledger() -> None:
-    """Recompute every till's chain from the sale and Z rows; exit non-zero naming the first bad row."""
+    """Recompute every till's chain from the sale and Z rows and hold each end against the witness
+    file; exit non-zero naming the first bad row, a cut-off end or a missing or forged witness."""
     states = ledger.verify_all()
     for state in states:
         click.echo(ledger.describe_fault(state), err=state.fault is not None)

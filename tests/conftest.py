@@ -31,6 +31,7 @@ def base_config(database_url: str, tmp: Path) -> dict[str, object]:
         "DATABASE_URL": database_url,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "BACKUP_DIR": str(tmp / "backups"),
+        "WITNESS_PATH": str(tmp / "chain-witness.log"),
         **TEST_KEYS,
     }
 

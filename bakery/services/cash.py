@@ -112,6 +112,7 @@ class ZView:
     counted: list[CountedPiece]
     chain_tag: str
     perpetual: GrandTotals
+    chain_seq: int = 0
 
     @property
     def net_sales(self) -> int:
@@ -432,4 +433,5 @@ def z_report(till_id: int, z_id: int) -> ZView:
         counted=counted,
         chain_tag=chain_tag(entry.hash) if entry else "—",
         perpetual=perpetual_totals(till_id, report.z_no),
+        chain_seq=entry.seq if entry else 0,
     )

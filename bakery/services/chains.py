@@ -1,16 +1,26 @@
-"""Appending links to hash chains (the audit log, each till's sales ledger)."""
+"""Appending links to hash chains (the audit log, each till's sales ledger), and witnessing
+each chain's new head outside the database once the transaction that added it has committed."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, SessionTransaction
 
 from bakery.domain.chain import GENESIS, canonical_json, link_hash
+from bakery.domain.witness import witness_line
 from bakery.extensions import db
 from bakery.models import ChainHead
+from bakery.services import witness
+
+log = logging.getLogger(__name__)
+PENDING = "chain_witness_pending"
 
 
 def chain_key() -> bytes:
@@ -36,6 +46,7 @@ def append_link(chain: str, record: dict[str, Any]) -> tuple[int, str, str, str]
     record_json = canonical_json({**record, "seq": seq})
     new_hash = link_hash(chain_key(), prev, record_json)
     db.session.execute(update(ChainHead).where(ChainHead.name == chain).values(head_hash=new_hash))
+    _note_head(chain, seq, new_hash)
     return seq, prev, new_hash, record_json
 
 
@@ -55,3 +66,73 @@ def _create_head(chain: str) -> None:
             db.session.add(ChainHead(name=chain, seq=0, head_hash=""))
     except IntegrityError:
         pass  # another writer created it first; advancing it now waits on their lock
+
+
+@dataclass(frozen=True)
+class _PendingHead:
+    """A head to witness when the transaction commits, and the (savepoint) transaction it is in."""
+
+    chain: str
+    seq: int
+    hash: str
+    transaction: SessionTransaction | None
+    line: str
+    path: Path
+
+
+def _note_head(chain: str, seq: int, head_hash: str) -> None:
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    line = witness_line(chain_key(), chain, seq, head_hash)
+    pending = session.info.setdefault(PENDING, [])
+    pending.append(_PendingHead(chain, seq, head_hash, transaction, line, witness.witness_path()))
+
+
+def witness_committed_heads(session: Session) -> None:
+    """After a commit, append the furthest head each chain reached in it to the witness.
+
+    Rule: only committed links are witnessed (a rolled-back transaction or savepoint writes
+    nothing). The sale is already committed, so a failed write is logged, not raised: the
+    witness then lags, which verify allows (the database may be ahead, never behind).
+    """
+    pending: list[_PendingHead] = session.info.pop(PENDING, [])
+    furthest: dict[str, _PendingHead] = {}
+    for head in pending:
+        if head.chain not in furthest or head.seq > furthest[head.chain].seq:
+            furthest[head.chain] = head
+    by_path: dict[Path, list[str]] = {}
+    for head in furthest.values():
+        by_path.setdefault(head.path, []).append(head.line)
+    for path, lines in by_path.items():
+        try:
+            witness.append_lines(path, lines)
+        except OSError:
+            log.exception("could not append %d chain head(s) to the witness %s", len(lines), path)
+
+
+def forget_rolled_back_heads(session: Session, previous_transaction: SessionTransaction) -> None:
+    """Drop heads noted inside a transaction or savepoint that has just rolled back."""
+    pending: list[_PendingHead] = session.info.get(PENDING, [])
+    if pending:
+        session.info[PENDING] = [
+            head for head in pending if not _inside(head.transaction, previous_transaction)
+        ]
+
+
+def forget_heads_at_the_end(session: Session, transaction: SessionTransaction) -> None:
+    """When the outermost transaction ends (committed, rolled back or closed), nothing stays noted."""
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
+
+
+def _inside(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+event.listen(Session, "after_commit", witness_committed_heads)
+event.listen(Session, "after_soft_rollback", forget_rolled_back_heads)
+event.listen(Session, "after_transaction_end", forget_heads_at_the_end)

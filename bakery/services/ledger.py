@@ -7,9 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bakery.domain.chain import ChainFault, Link, canonical_json, chain_tag, verify_chain
+from bakery.domain.chain import ChainFault, Link, canonical_json, chain_tag
+from bakery.domain.witness import Witness, verify_witnessed_chain
 from bakery.extensions import db
 from bakery.models import ChainHead, LedgerEntry, Payment, Sale, SaleLine, Till, ZReport
+from bakery.services import witness as chain_witness
 from bakery.services.chains import append_link, chain_key
 
 
@@ -96,6 +98,12 @@ class ChainState:
     length: int
     tag: str
     fault: ChainFault | None
+    witnessed_seq: int | None = None
+
+    @property
+    def chain(self) -> str:
+        """The chain's name, as the witness file spells it."""
+        return chain_name(self.till.id)
 
 
 def _current_record(entry: LedgerEntry) -> dict[str, Any] | None:
@@ -111,9 +119,11 @@ def _current_record(entry: LedgerEntry) -> dict[str, Any] | None:
     return z_record(z) if z else None
 
 
-def verify_till(till: Till) -> ChainState:
-    """Recompute a till's chain from the current sale and Z rows; name the first bad link."""
-    head = db.session.get(ChainHead, chain_name(till.id))
+def verify_till(till: Till, witness: Witness) -> ChainState:
+    """Recompute a till's chain from the current sale and Z rows; name the first bad link, or
+    where the chain falls short of (or differs from) the head witnessed outside the database."""
+    name = chain_name(till.id)
+    head = db.session.get(ChainHead, name)
     entries = list(
         db.session.scalars(
             select(LedgerEntry)
@@ -130,23 +140,33 @@ def verify_till(till: Till) -> ChainState:
             else "<row removed>"
         )
         links.append(Link(entry.id, entry.seq, entry.prev_hash, entry.hash, body))
-    fault = verify_chain(chain_key(), links, head.seq if head else 0, head.head_hash if head else None)
+    fault = verify_witnessed_chain(
+        chain_key(), name, links, head.seq if head else 0, head.head_hash if head else None, witness
+    )
+    witnessed = witness.heads.get(name)
     return ChainState(
-        till, len(entries), chain_tag(head.head_hash) if head and head.head_hash else "—", fault
+        till,
+        len(entries),
+        chain_tag(head.head_hash) if head and head.head_hash else "—",
+        fault,
+        witnessed.seq if witnessed else None,
     )
 
 
 def verify_all() -> list[ChainState]:
-    """Every till's chain."""
-    return [verify_till(t) for t in db.session.scalars(select(Till).order_by(Till.id))]
+    """Every till's chain, each held against the witness file (read once for all of them)."""
+    witness = chain_witness.load(chain_key())
+    return [verify_till(t, witness) for t in db.session.scalars(select(Till).order_by(Till.id))]
 
 
 def describe_fault(state: ChainState) -> str:
-    """A sentence naming the first bad row, for the CLI and the managers' page."""
+    """A sentence naming the till, its chain and the first bad row, for the CLI and the managers' page."""
     fault = state.fault
     if fault is None:
-        return f"{state.till.name}: {state.length} entries, intact (head {state.tag})."
+        witnessed = f", witnessed to entry {state.witnessed_seq}" if state.witnessed_seq else ""
+        return f"{state.till.name}: {state.length} entries, intact (head {state.tag}{witnessed})."
+    where = f"entry {fault.seq}"
     entry = db.session.get(LedgerEntry, fault.row_id) if fault.row_id else None
-    what = f"{entry.kind} {entry.ref_id}" if entry else "the end of the chain"
-    where = f"entry {fault.seq} ({what}, ledger row {fault.row_id})"
-    return f"{state.till.name}: broken at {where}: {fault.problem}."
+    if entry is not None:
+        where += f" ({entry.kind} {entry.ref_id}, ledger row {entry.id})"
+    return f"{state.till.name} (chain {state.chain}): broken at {where}: {fault.problem}."

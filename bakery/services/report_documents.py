@@ -77,7 +77,8 @@ def z_document(shop_name: str, till_name: str, view: ZView) -> Document:
         Columns("Net sales", money(v.perpetual.net_sales)),
         Columns("Variance", money(v.perpetual.variance)),
         Rule(),
-        Text(f"Chain {v.chain_tag}", align="center"),
+        # The chain's head when the till closed: a copy of it outside the database.
+        Text(f"Chain {v.chain_tag} · entry {v.chain_seq}", align="center"),
         Cut(),
     ]
     return Document(kind="z_report", blocks=tuple(blocks), title=f"Z report {report.z_no}")
