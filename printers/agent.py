@@ -8,9 +8,13 @@ Protocol, all JSON over HTTP(S) with ``Authorization: Bearer <token>``:
 
 * ``POST {server}/printers/agent/claim`` with ``{}`` answers ``{"job": null}`` or
   ``{"job": {"id": int, "document": {...}, "transport": {"kind": ...}, "profile": str}}``;
+  a job that must not be sent late (a drawer kick) adds ``"send_within": seconds``,
+  counted on the agent's clock from the claim's answer;
 * after printing ``POST {server}/printers/agent/jobs/<id>/done`` with ``{}``;
 * on failure ``POST {server}/printers/agent/jobs/<id>/failed`` with
-  ``{"error": str, "uncertain": bool}``, ``uncertain`` meaning part of it may be on paper.
+  ``{"error": str, "uncertain": bool}``, ``uncertain`` meaning part of it may be on paper;
+  an error starting with :data:`TOO_LATE` means nothing was sent because ``send_within``
+  had run out.
 
 A report that cannot be delivered is retried before the next claim, so a
 printed job is never reported twice nor left unreported while the agent runs.
@@ -29,7 +33,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Final, Literal, Protocol
 
 from printers.document import DocumentError, document_from_dict
 from printers.profiles import Profile, UnknownProfileError, get_profile
@@ -42,6 +46,8 @@ from printers.transports import (
 )
 
 log = logging.getLogger("printers.agent")
+
+TOO_LATE: Final = "too late to send"
 
 
 class AgentError(Exception):
@@ -97,6 +103,7 @@ class Agent:
         opener: Opener | None = None,
         transport_factory: Callable[[Mapping[str, object]], Transport] = transport_from_config,
         timeout: float = 10.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """Check the server URL (http or https only) and keep the collaborators."""
         parts = urllib.parse.urlsplit(server)
@@ -109,6 +116,7 @@ class Agent:
         self._opener: Opener = opener or urllib.request.build_opener()
         self._transport_factory = transport_factory
         self._timeout = timeout
+        self._monotonic = monotonic
         self._unsent: list[_Report] = []
 
     def _post(self, path: str, body: Mapping[str, Any]) -> Any:
@@ -168,8 +176,9 @@ class Agent:
             raise AgentError("claimed job has no integer 'id'")
         return job
 
-    def _print(self, job: Mapping[str, Any]) -> None:
-        """Print one claimed job; raises PrinterError (with ``uncertain``) on failure."""
+    def _print(self, job: Mapping[str, Any], claimed_at: float) -> None:
+        """Print one claimed job; raises PrinterError (with ``uncertain``) on failure, and
+        sends nothing once the job's ``send_within`` has run out."""
         try:
             document = document_from_dict(job.get("document"))
             profile = get_profile(str(job.get("profile")))
@@ -183,6 +192,7 @@ class Agent:
         except Exception as error:  # a bug here must not leave the job claimed for ever
             raise PrinterError(f"could not prepare the job: {error!r}") from None
         self._check_before(transport, profile)
+        self._check_in_time(job.get("send_within"), self._monotonic() - claimed_at)
         try:
             transport.send(data)
         except PrinterError:
@@ -200,6 +210,16 @@ class Agent:
             raise PrinterError("printer is out of paper; nothing was sent")
         if status.online is False:
             raise PrinterError("printer is offline (cover open or unreachable); nothing was sent")
+
+    @staticmethod
+    def _check_in_time(send_within: object, elapsed: float) -> None:
+        if not isinstance(send_within, int | float) or isinstance(send_within, bool):
+            return
+        if elapsed >= send_within:
+            raise PrinterError(
+                f"{TOO_LATE}: {elapsed:.1f} s after the claim, the job had {send_within:.1f} s; "
+                "nothing was sent"
+            )
 
     @staticmethod
     def _check_after(transport: Transport, profile: Profile) -> None:
@@ -223,9 +243,10 @@ class Agent:
         job = self._claim()
         if job is None:
             return AgentResult("idle")
+        claimed_at = self._monotonic()
         job_id: int = job["id"]
         try:
-            self._print(job)
+            self._print(job, claimed_at)
         except PrinterError as error:
             log.warning("job %s failed: %s", job_id, error)
             body = {"error": str(error), "uncertain": error.uncertain}

@@ -51,6 +51,8 @@ _GS: Final = 0x1D
 _DLE: Final = 0x10
 _FS: Final = 0x1C
 _LF: Final = 0x0A
+# DLE DC4 fn: how many bytes follow fn (1 drawer pulse, 2 power off, 7 status back, 8 clear buffers).
+_DLE_DC4_LENGTHS: Final[dict[int, int]] = {1: 2, 2: 2, 7: 1, 8: 7}
 # ESC/GS commands whose parameters we skip without meaning: command byte -> count.
 _ESC_SKIP: Final[dict[int, int]] = {
     ord(" "): 1, ord("$"): 2, ord("%"): 1, ord("2"): 0, ord("3"): 1, ord("="): 1,
@@ -323,12 +325,23 @@ class _Interpreter:
         command = self.byte()
         if command in (0x04, 0x05):  # real-time status request / recovery
             self.take(1)
-        elif command == 0x14:  # DLE DC4 fn: fn 1 is a real-time drawer pulse
-            function = self.byte()
-            self.take(2)
-            self.kicks += function == 1
+        elif command == 0x14:  # DLE DC4 fn …: real-time commands
+            self.dle_dc4(self.byte())
         else:
             self.unknown.append(bytes((_DLE, command)))
+
+    def dle_dc4(self, function: int) -> None:
+        if function not in _DLE_DC4_LENGTHS:
+            self.unknown.append(bytes((_DLE, 0x14, function)))
+            return
+        arguments = self.take(_DLE_DC4_LENGTHS[function])
+        if function != 1:
+            return
+        pin, steps = arguments
+        if pin in (0, 1) and 1 <= steps <= 8:
+            self.kicks += 1
+        else:  # a printer ignores a pulse outside its range: it opens nothing
+            self.unknown.append(bytes((_DLE, 0x14, function, *arguments)))
 
     def fs(self) -> None:
         command = self.byte()
@@ -363,7 +376,7 @@ class _Interpreter:
 
 def decode_escpos(data: bytes) -> DecodedJob:
     """Interpret ESC/POS bytes: text through the ESC t code page (CP437 after ESC @), styles
-    (ESC E, ESC -, ESC !, GS !, ESC a), cuts (GS V), drawer kicks (ESC p, DLE DC4),
+    (ESC E, ESC -, ESC !, GS !, ESC a), cuts (GS V), drawer kicks (ESC p, DLE DC4 1 m t),
     printer-drawn QR codes (GS ( k) and barcodes (GS k), raster images (GS v 0).
     Unknown commands are listed in ``unknown``; a job cut short ends with b"<truncated>"."""
     return _Interpreter(data).run()

@@ -20,7 +20,8 @@ class Profile:
     most 80 mm printers, 42 on the TM-T88 family); ``escpos_profile`` names the
     python-escpos capability profile used for code page numbers and image width;
     ``code_pages`` lists, in order of preference, the encodings the printer
-    really has - the renderer never uses any other.
+    really has - the renderer never uses any other. ``drawer_pulse_ms`` is sent in
+    the real-time pulse's 100 ms steps, rounded up.
     """
 
     name: str
@@ -42,8 +43,8 @@ class Profile:
             raise ValueError(f"profile {self.name}: at least one code page is needed")
         if self.drawer_pin not in (2, 5):
             raise ValueError(f"profile {self.name}: drawer_pin must be 2 or 5")
-        if not 2 <= self.drawer_pulse_ms <= 510:
-            raise ValueError(f"profile {self.name}: drawer_pulse_ms must be 2..510")
+        if not 100 <= self.drawer_pulse_ms <= 800:
+            raise ValueError(f"profile {self.name}: drawer_pulse_ms must be 100..800")
 
 
 PROFILES: Final[Mapping[str, Profile]] = MappingProxyType(

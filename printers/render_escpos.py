@@ -233,10 +233,13 @@ class _Job:
             self.printer.print_and_feed(_FEED_BEFORE_TEAR)
 
     def drawer(self, line: DrawerLine) -> None:
-        pin = line.pin or self.profile.drawer_pin
-        # ESC p m t1 t2: times are in 2 ms units; off time = on time.
-        pulse = max(1, min(255, self.profile.drawer_pulse_ms // 2))
-        self.printer.cashdraw([27, 112, 0 if pin == 2 else 1, pulse, pulse])
+        # Not ESC p: ESC p waits in the printer's buffer behind whatever stops printing,
+        # and a printer out of paper that does not answer status queries opened the
+        # drawer 30 s after the sale, when paper went back in. The real-time pulse is
+        # carried out on arrival or not at all.
+        self.printer._raw(
+            realtime_drawer_pulse(line.pin or self.profile.drawer_pin, self.profile.drawer_pulse_ms)
+        )
 
     def add(self, line: Line) -> None:
         match line:
@@ -257,6 +260,18 @@ class _Job:
         return bytes(self.printer.output)
 
 
+def realtime_drawer_pulse(pin: int, pulse_ms: int) -> bytes:
+    """DLE DC4 1 m t: a drawer pulse on pin 2 (m 0) or 5 (m 1), on and off for t x 100 ms.
+
+    The pulse is rounded up to whole 100 ms steps (1 to 8), so the drawer's solenoid never
+    gets less than the profile asks for.
+    """
+    if pin not in (2, 5):
+        raise RenderError(f"drawer pin must be 2 or 5, not {pin}")
+    steps = max(1, min(8, -(-pulse_ms // 100)))
+    return bytes((0x10, 0x14, 0x01, 0 if pin == 2 else 1, steps))
+
+
 def render_escpos(document: Document, profile: Profile) -> bytes:
     """Render a document to the ESC/POS bytes for ``profile``'s printer.
 
@@ -265,8 +280,9 @@ def render_escpos(document: Document, profile: Profile) -> bytes:
     :func:`printers.render_text.render_text` lays it out at ``profile.columns``.
     Characters no code page has become a close ASCII stand-in or ``?``. QR codes
     are native or raster images per profile; a cut is a cut only when the
-    profile has a cutter (else a feed to the tear bar); a drawer kick uses the
-    block's pin or the profile's. The same document always gives the same bytes.
+    profile has a cutter (else a feed to the tear bar); a drawer kick is the
+    real-time pulse DLE DC4 on the block's pin or the profile's. The same document
+    always gives the same bytes.
     """
     job = _Job(profile)
     for line in layout(document, profile.columns):

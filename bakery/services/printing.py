@@ -18,6 +18,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bakery.extensions import db
@@ -60,6 +61,7 @@ from printers import (
     render_text,
     transport_from_config,
 )
+from printers.agent import TOO_LATE
 from printers.profiles import PROFILES
 
 log = logging.getLogger("bakery.printing")
@@ -82,6 +84,9 @@ STATE_LABELS: Final = {
     "error": "Printer error",
 }
 NOT_PRINTED: Final = ("uncertain", "expired", "failed", "cancelled")
+# A drawer kick helps the cashier standing at the cash sale; later, it opens a drawer that
+# nobody is watching.
+DRAWER_KICK_VALID_SECONDS: Final = 10
 # Agent failures that no retry can mend (the job itself cannot be printed).
 _HOPELESS_PREFIXES: Final = ("cannot print this job", "could not prepare the job")
 
@@ -92,7 +97,7 @@ DEFAULTS: Final[dict[str, int]] = {
     "PRINT_BACKOFF_MAX_SECONDS": 60,
     "PRINT_MAX_ATTEMPTS": 5,
     "PRINT_RECEIPT_EXPIRY_SECONDS": 900,
-    "PRINT_DRAWER_EXPIRY_SECONDS": 10,
+    "PRINT_DRAWER_EXPIRY_SECONDS": DRAWER_KICK_VALID_SECONDS,
 }
 
 
@@ -880,13 +885,25 @@ class ClaimedJob:
     profile: str
     connection: dict[str, Any]
     claimed_by: str
+    expires_at: datetime | None = None
+
+
+def expiry_reason(kind: str) -> str:
+    """Why a job that was not sent in time was dropped, as the printer's job list shows it."""
+    if kind == "drawer":
+        return (
+            f"Not sent within {setting('PRINT_DRAWER_EXPIRY_SECONDS')} s of the cash payment: "
+            "a drawer kick is dropped, never sent late."
+        )
+    return "Not printed before it expired: reprint it if it is still wanted."
 
 
 def housekeeping(now: datetime) -> None:
     """Settle lapsed claims and expire what is too late to print; one short transaction.
 
     Rule: a lapsed claim that had started sending becomes uncertain (never resent); one that had
-    not goes back to the queue; queued jobs past their expiry (receipts, drawer kicks) expire.
+    not goes back to the queue; queued jobs past their expiry (receipts, drawer kicks) expire,
+    saying why.
     """
     lapsed = PrintJob.lease_until < now
     db.session.execute(
@@ -908,7 +925,11 @@ def housekeeping(now: datetime) -> None:
     db.session.execute(
         update(PrintJob)
         .where(PrintJob.state == "queued", PrintJob.expires_at.is_not(None), PrintJob.expires_at <= now)
-        .values(state="expired", finished_at=now)
+        .values(
+            state="expired",
+            finished_at=now,
+            last_error=case((PrintJob.kind == "drawer", expiry_reason("drawer")), else_=expiry_reason("any")),
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -968,6 +989,7 @@ def claim_next(
                 Printer.name,
                 Printer.profile,
                 Printer.connection_json,
+                PrintJob.expires_at,
             )
             .join(Printer, Printer.id == PrintJob.printer_id)
             .where(PrintJob.id == job_id)
@@ -983,6 +1005,7 @@ def claim_next(
             profile=row[5],
             connection=json.loads(row[6]),
             claimed_by=claimer,
+            expires_at=row[7],
         )
     db.session.commit()
     return None
@@ -1014,6 +1037,28 @@ def mark_sending(job: ClaimedJob, now: datetime) -> bool:
     )
     db.session.commit()
     return ok
+
+
+def _expire(job: ClaimedJob, reason: str, now: datetime) -> None:
+    db.session.execute(
+        update(PrintJob)
+        .where(*_mine(job, "claimed", "sent"))
+        .values(state="expired", finished_at=now, lease_until=None, last_error=_clip(reason))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def expire_if_late(job: ClaimedJob, now: datetime) -> bool:
+    """Drop a claimed job whose time to be sent is over, just before its bytes would leave.
+
+    Rule: a job past its expiry (a drawer kick a few seconds after the cash payment) is never
+    sent late, even to a printer that cannot say whether it is ready. True if it was dropped.
+    """
+    if job.expires_at is None or now < job.expires_at:
+        return False
+    _expire(job, expiry_reason(job.kind), now)
+    db.session.commit()
+    return True
 
 
 def mark_sent(job: ClaimedJob, now: datetime) -> None:
@@ -1063,15 +1108,21 @@ def mark_failed(job: ClaimedJob, error: str, now: datetime) -> None:
     db.session.commit()
 
 
-def postpone(job: ClaimedJob, printer_state: str, error: str, now: datetime) -> datetime:
+def postpone(job: ClaimedJob, printer_state: str, error: str, now: datetime) -> datetime | None:
     """Nothing was printed: back to the queue after an exponential, capped backoff; the printer's
-    other waiting jobs wait as long (no point knocking on a door that is shut). Returns when."""
+    other waiting jobs wait as long (no point knocking on a door that is shut). Returns when,
+    or None when the next try would come after the job's expiry: then it expires now."""
     attempts = job.attempts + 1
     later = now + timedelta(
         seconds=backoff_seconds(
             attempts, setting("PRINT_BACKOFF_SECONDS"), setting("PRINT_BACKOFF_MAX_SECONDS")
         )
     )
+    if job.expires_at is not None and later >= job.expires_at:
+        _expire(job, f"{expiry_reason(job.kind)} Last try: {error}", now)
+        _printer_state(job.printer_id, printer_state, error, now)
+        db.session.commit()
+        return None
     db.session.execute(
         update(PrintJob)
         .where(*_mine(job, "claimed", "sent"))
@@ -1101,18 +1152,18 @@ def postpone(job: ClaimedJob, printer_state: str, error: str, now: datetime) -> 
     return later
 
 
-def retry_or_fail(job: ClaimedJob, error: str, now: datetime) -> Literal["failed", "retry"]:
-    """A definite failure (nothing printed) that may pass: retry with backoff up to the limit."""
+def retry_or_fail(job: ClaimedJob, error: str, now: datetime) -> Literal["failed", "retry", "expired"]:
+    """A definite failure (nothing printed) that may pass: retry with backoff up to the limit
+    (or the job's expiry)."""
     if job.attempts + 1 >= setting("PRINT_MAX_ATTEMPTS"):
         mark_failed(job, error, now)
         return "failed"
-    postpone(job, "error", error, now)
-    return "retry"
+    return "retry" if postpone(job, "error", error, now) is not None else "expired"
 
 
 # --- the worker ---------------------------------------------------------------------------
 
-Action = Literal["idle", "printed", "retry", "failed", "uncertain", "lost"]
+Action = Literal["idle", "printed", "retry", "expired", "failed", "uncertain", "lost"]
 
 
 @dataclass(frozen=True)
@@ -1141,25 +1192,29 @@ class Worker:
         self,
         name: str | None = None,
         transport_factory: Callable[[Mapping[str, object]], Transport] = transport_from_config,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Name the worker (host, process, a random part) and keep the transport factory."""
+        """Name the worker (host, process, a random part) and keep the transport factory and
+        the clock that measures how long a round has taken."""
         self.name = name or f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.transport_factory = transport_factory
+        self.monotonic = monotonic
 
     def run_once(self, now: datetime | None = None) -> WorkResult:
         """Tidy the queue, claim at most one due job and print it; printer trouble is recorded
         on the job and the printer, not raised."""
         at = now or utcnow()
+        started = self.monotonic()
         housekeeping(at)
         job = claim_next(self.name, at, _seconds("PRINT_LEASE_SECONDS"))
         if job is None:
             return WorkResult("idle")
-        return self._print(job, at)
+        return self._print(job, at, lambda: at + timedelta(seconds=self.monotonic() - started))
 
     def _result(self, job: ClaimedJob, action: Action, error: str | None = None) -> WorkResult:
         return WorkResult(action, job.id, job.kind, job.printer_name, error)
 
-    def _print(self, job: ClaimedJob, now: datetime) -> WorkResult:
+    def _print(self, job: ClaimedJob, now: datetime, clock: Callable[[], datetime]) -> WorkResult:
         try:
             document = document_from_json(job.document_json)
             profile = get_profile(job.profile)
@@ -1171,18 +1226,21 @@ class Worker:
         if profile.answers_status:
             status = _status(transport)
             if status.paper == "out":
-                postpone(job, "out_of_paper", "Out of paper: nothing was sent.", now)
-                return self._result(job, "retry", "out of paper")
+                later = postpone(job, "out_of_paper", "Out of paper: nothing was sent.", now)
+                return self._result(job, "retry" if later else "expired", "out of paper")
             if status.online is False:
-                postpone(job, "offline", "Printer offline (unreachable or cover open).", now)
-                return self._result(job, "retry", "offline")
-        if not mark_sending(job, now):
+                later = postpone(job, "offline", "Printer offline (unreachable or cover open).", now)
+                return self._result(job, "retry" if later else "expired", "offline")
+        sending = clock()  # connecting and asking for status take time of their own
+        if expire_if_late(job, sending):
+            return self._result(job, "expired", "too late to send")
+        if not mark_sending(job, sending):
             return self._result(job, "lost", "the claim lapsed before sending")
         try:
             transport.send(data)
         except PrinterOffline as error:
-            postpone(job, "offline", f"Printer offline: {error}", now)
-            return self._result(job, "retry", str(error))
+            later = postpone(job, "offline", f"Printer offline: {error}", now)
+            return self._result(job, "retry" if later else "expired", str(error))
         except PrinterError as error:
             if error.uncertain:
                 mark_uncertain(job, f"May have printed in part: {error}", now)
@@ -1231,7 +1289,11 @@ class Worker:
 
 
 def agent_claim(printer: Printer, now: datetime | None = None) -> dict[str, Any] | None:
-    """Claim the next job of the agent's printer; the protocol's job object, or None."""
+    """Claim the next job of the agent's printer; the protocol's job object, or None.
+
+    A job that expires (a drawer kick) carries ``send_within``: the seconds it has left, which
+    the agent counts on its own clock and past which it reports the job too late, unsent.
+    """
     at = now or utcnow()
     printer_id = printer.id
     housekeeping(at)
@@ -1246,12 +1308,15 @@ def agent_claim(printer: Printer, now: datetime | None = None) -> dict[str, Any]
     )
     if job is None:
         return None
-    return {
+    answer: dict[str, Any] = {
         "id": job.id,
         "document": json.loads(job.document_json),
         "transport": job.connection,
         "profile": job.profile,
     }
+    if job.expires_at is not None:
+        answer["send_within"] = max(0.0, (job.expires_at - at).total_seconds())
+    return answer
 
 
 def _agent_job(printer: Printer, job_id: int) -> ClaimedJob | None:
@@ -1268,6 +1333,7 @@ def _agent_job(printer: Printer, job_id: int) -> ClaimedJob | None:
         profile=printer.profile,
         connection={},
         claimed_by=job.claimed_by or "",
+        expires_at=job.expires_at,
     )
 
 
@@ -1294,8 +1360,9 @@ def agent_done(printer: Printer, job_id: int, now: datetime | None = None) -> bo
 def agent_failed(
     printer: Printer, job_id: int, error: str, uncertain: bool, now: datetime | None = None
 ) -> bool:
-    """The agent could not print the job: uncertain → never resent; a hopeless job → failed;
-    otherwise back to the queue with backoff. False when there is nothing of this printer's to settle."""
+    """The agent could not print the job: uncertain → never resent; too late → expired; a
+    hopeless job → failed; otherwise back to the queue with backoff. False when there is
+    nothing of this printer's to settle."""
     at = now or utcnow()
     job = _agent_job(printer, job_id)
     if job is None:
@@ -1307,6 +1374,9 @@ def agent_failed(
     lowered = message.lower()
     if uncertain:
         mark_uncertain(job, message, at)
+    elif lowered.startswith(TOO_LATE):
+        _expire(job, f"{expiry_reason(job.kind)} The agent: {message}", at)
+        db.session.commit()
     elif lowered.startswith(_HOPELESS_PREFIXES):
         mark_failed(job, message, at)
     elif "out of paper" in lowered:

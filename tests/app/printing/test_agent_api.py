@@ -14,7 +14,8 @@ from bakery.models import Printer
 from bakery.models.types import utcnow
 from bakery.services import printing
 from bakery.services.audit import SYSTEM
-from printers import Agent, AgentAuthError
+from printers import Agent, AgentAuthError, transport_from_config
+from printers.agent import TOO_LATE
 from tests.app.printing.helpers import jobs, receipt_printer, sell
 from tests.app.till.helpers import make_menu, open_till_for
 
@@ -166,3 +167,57 @@ def test_an_agent_claim_that_is_never_reported_becomes_uncertain_after_the_lease
 def test_other_posts_still_need_a_csrf_token(client, agent_printer):
     response = client.post("/till/printer/reprint", headers={"HX-Request": "true"})
     assert response.status_code == 400
+
+
+class SlowClock:
+    """The agent's clock, moved on by `delay` seconds whenever it connects to the printer."""
+
+    def __init__(self, delay: float) -> None:
+        self.now = 0.0
+        self.delay = delay
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def factory(self, config):
+        self.now += self.delay
+        return transport_from_config(config)
+
+
+def test_a_drawer_kick_is_handed_out_with_the_seconds_it_has_left(client, agent_printer):
+    sell(client, agent_printer["menu"]["croissant"].id, "cash", "5")
+    printer = db.session.get(Printer, agent_printer["printer"].id)
+    drawer, _ = jobs()
+
+    job = printing.agent_claim(printer, drawer.created_at + timedelta(seconds=4))
+
+    assert job is not None and job["document"]["kind"] == "drawer"
+    assert job["send_within"] == pytest.approx(printing.DRAWER_KICK_VALID_SECONDS - 4)
+
+
+def test_a_kick_the_agent_could_not_send_in_time_is_expired_never_sent_and_the_receipt_prints(
+    client, agent_printer, virtual_printer
+):
+    sale = sell(client, agent_printer["menu"]["croissant"].id, "cash", "5")
+    slow = SlowClock(delay=printing.DRAWER_KICK_VALID_SECONDS)
+    agent = Agent(
+        SERVER,
+        agent_printer["token"],
+        opener=ClientOpener(client),
+        transport_factory=slow.factory,
+        monotonic=slow.monotonic,
+    )
+
+    kick = agent.run_once()
+
+    assert kick.action == "failed" and (kick.error or "").startswith(TOO_LATE) and kick.reported
+    drawer, _ = jobs()
+    assert (drawer.kind, drawer.state) == ("drawer", "expired")
+    assert (drawer.last_error or "").startswith(
+        "Not sent within 10 s of the cash payment: a drawer kick is dropped, never sent late. The agent: too late"
+    )
+    slow.delay = 0
+    assert agent.run_once().action == "printed"
+    [printed] = virtual_printer.wait_for_jobs(1)
+    assert f"#{sale.receipt_no}" in printed.text and printed.drawer_kicks == 0
+    assert agent.run_once().action == "idle"

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from printers.agent import Agent, AgentAuthError, AgentError, AgentResult, main
-from printers.document import document_to_dict
+from printers.agent import TOO_LATE, Agent, AgentAuthError, AgentError, AgentResult, main
+from printers.document import Document, DrawerKick, document_to_dict
 from printers.profiles import get_profile
 from printers.render_escpos import render_escpos
 from printers.status import PrinterStatus
@@ -162,6 +162,80 @@ def test_a_transport_failing_mid_job_is_reported_as_uncertain(server: FakeServer
         "/printers/agent/jobs/7/failed",
         {"error": "connection reset mid-job", "uncertain": True},
     )
+
+
+class SlowToConnect:
+    """A transport factory that takes `delay` seconds on the agent's clock, then records sends."""
+
+    def __init__(self, delay: float) -> None:
+        self.now = 100.0
+        self.delay = delay
+        self.sent: list[bytes] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def factory(self, config: Mapping[str, object]) -> Transport:
+        self.now += self.delay
+        return self
+
+    def send(self, data: bytes) -> None:
+        self.sent.append(data)
+
+    def status(self) -> PrinterStatus:
+        return PrinterStatus()
+
+
+def _drawer_job(**extra: object) -> object:
+    kick = document_to_dict(Document("drawer", (DrawerKick(),)))
+    return _job({"kind": "file", "path": "unused"}, document=kick, **extra)
+
+
+def test_a_job_still_within_its_send_within_is_sent(server: FakeServer) -> None:
+    slow = SlowToConnect(delay=9.9)
+    server.answer("/printers/agent/claim", _drawer_job(send_within=10.0))
+
+    result = Agent(
+        SERVER, "t", opener=server, transport_factory=slow.factory, monotonic=slow.monotonic
+    ).run_once()
+
+    assert result == AgentResult("printed", 7)
+    assert slow.sent == [b"\x1b@\x10\x14\x01\x00\x01"]
+
+
+def test_a_job_whose_send_within_ran_out_before_sending_is_reported_too_late_and_not_sent(
+    server: FakeServer,
+) -> None:
+    slow = SlowToConnect(delay=10.0)
+    server.answer("/printers/agent/claim", _drawer_job(send_within=10.0))
+
+    result = Agent(
+        SERVER, "t", opener=server, transport_factory=slow.factory, monotonic=slow.monotonic
+    ).run_once()
+
+    assert slow.sent == []
+    assert result.action == "failed" and result.uncertain is False
+    assert server.posted()[-1] == (
+        "/printers/agent/jobs/7/failed",
+        {
+            "error": f"{TOO_LATE}: 10.0 s after the claim, the job had 10.0 s; nothing was sent",
+            "uncertain": False,
+        },
+    )
+
+
+@pytest.mark.parametrize("send_within", [None, "soon", True])
+def test_a_job_without_a_usable_send_within_is_sent_however_long_it_takes(
+    server: FakeServer, send_within: object
+) -> None:
+    slow = SlowToConnect(delay=3600.0)
+    server.answer("/printers/agent/claim", _drawer_job(send_within=send_within))
+
+    result = Agent(
+        SERVER, "t", opener=server, transport_factory=slow.factory, monotonic=slow.monotonic
+    ).run_once()
+
+    assert result.action == "printed" and len(slow.sent) == 1
 
 
 def test_a_document_from_a_newer_server_is_reported_failed(server: FakeServer) -> None:

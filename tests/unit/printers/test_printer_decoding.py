@@ -37,6 +37,30 @@ def test_feeds_cuts_and_drawer_kicks_are_understood() -> None:
     assert job.unknown == ()
 
 
+def test_a_real_time_drawer_pulse_is_a_drawer_kick_on_either_pin() -> None:
+    job = decode_escpos(b"\x1b@\x10\x14\x01\x00\x01after\n\x10\x14\x01\x01\x08")
+
+    assert job.drawer_kicks == 2
+    assert job.text == "after"
+    assert job.unknown == ()
+
+
+def test_a_pulse_out_of_range_opens_nothing_and_is_recorded() -> None:
+    job = decode_escpos(b"\x10\x14\x01\x02\x01\x10\x14\x01\x00\x09\x10\x14\x01\x00\x00")
+
+    assert job.drawer_kicks == 0
+    assert job.unknown == (b"\x10\x14\x01\x02\x01", b"\x10\x14\x01\x00\x09", b"\x10\x14\x01\x00\x00")
+
+
+def test_other_real_time_dle_dc4_commands_are_skipped_whole_and_kick_nothing() -> None:
+    power_off, clear_buffers = b"\x10\x14\x02\x01\x08", b"\x10\x14\x08\x01\x03\x14\x01\x06\x02\x08"
+    job = decode_escpos(power_off + b"a\n" + clear_buffers + b"b\n" + b"\x10\x14\x63")
+
+    assert job.drawer_kicks == 0
+    assert job.text == "a\nb"
+    assert job.unknown == (b"\x10\x14\x63",)
+
+
 def test_status_queries_inside_a_job_are_not_printed() -> None:
     assert decode_escpos(b"\x10\x04\x01ok\x10\x04\x04\n").text == "ok"
 

@@ -13,7 +13,7 @@ from PIL import Image
 from printers.document import QR, Barcode, Columns, Cut, Document, DrawerKick, Logo, Text
 from printers.escpos_decode import PaperImage, PaperLine, PaperQR, decode_escpos
 from printers.profiles import PROFILES, Profile, get_profile
-from printers.render_escpos import code_page_slots, render_escpos
+from printers.render_escpos import code_page_slots, realtime_drawer_pulse, render_escpos
 from printers.render_text import render_text
 from tests.unit.printers.printer_samples import golden_receipt
 
@@ -137,15 +137,33 @@ def test_a_profile_without_native_qr_sends_the_qr_as_a_centred_raster_image() ->
     assert not any(isinstance(item, PaperQR) for item in decoded.items)
 
 
-def test_the_drawer_kick_uses_the_profiles_pin_and_pulse_unless_the_block_names_a_pin() -> None:
-    profile = Profile("test", 80, 48, "TM-T20II", drawer_pin=5, drawer_pulse_ms=120)
+def test_the_drawer_kick_is_a_real_time_pulse_on_the_profiles_pin_unless_the_block_names_one() -> None:
+    profile = Profile("test", 80, 48, "TM-T20II", drawer_pin=5, drawer_pulse_ms=200)
 
     default_pin = render_escpos(Document("r", (DrawerKick(),)), profile)
     pin_two = render_escpos(Document("r", (DrawerKick(pin=2),)), profile)
 
-    assert b"\x1bp\x01\x3c\x3c" in default_pin
-    assert b"\x1bp\x00\x3c\x3c" in pin_two
+    assert default_pin == b"\x1b@\x10\x14\x01\x01\x02"  # ESC @, then DLE DC4 1 m=1 (pin 5) t=2
+    assert pin_two == b"\x1b@\x10\x14\x01\x00\x02"
     assert decode_escpos(default_pin).drawer_kicks == 1
+
+
+def test_no_drawer_kick_is_sent_as_esc_p_which_would_wait_in_the_printers_buffer() -> None:
+    for profile in PROFILES.values():
+        data = render_escpos(Document("drawer", (DrawerKick(),)), profile)
+        assert b"\x1bp" not in data
+        assert data.endswith(b"\x10\x14\x01\x00\x01")
+
+
+@pytest.mark.parametrize(("pulse_ms", "steps"), [(100, 1), (101, 2), (120, 2), (500, 5), (800, 8)])
+def test_the_pulse_is_rounded_up_to_whole_100_ms_steps(pulse_ms: int, steps: int) -> None:
+    assert realtime_drawer_pulse(2, pulse_ms) == bytes((0x10, 0x14, 1, 0, steps))
+
+
+@pytest.mark.parametrize("pulse_ms", [50, 99, 801])
+def test_a_profile_pulse_the_real_time_command_cannot_give_is_refused(pulse_ms: int) -> None:
+    with pytest.raises(ValueError, match=r"100\.\.800"):
+        Profile("test", 80, 48, "TM-T20II", drawer_pulse_ms=pulse_ms)
 
 
 def test_rendering_the_same_document_twice_gives_identical_bytes() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from printers.document import Document, Text
+from printers.document import Document, DrawerKick, Text
 from printers.profiles import get_profile
 from printers.render_escpos import render_escpos
 from printers.status import PrinterStatus
@@ -65,6 +65,18 @@ def test_a_receipt_sent_over_the_network_is_read_back_as_text(printer: VirtualPr
     assert job.cut is True
     assert job.drawer_kicks == 1
     assert job.qr_data == ["https://crumb.example/r/1042"]
+
+
+def test_a_drawer_only_job_reaches_the_virtual_printer_as_one_real_time_kick(printer: VirtualPrinter) -> None:
+    data = render_escpos(Document("drawer", (DrawerKick(),)), get_profile("generic-58"))
+
+    NetworkTransport("127.0.0.1", printer.port).send(data)
+    (job,) = printer.wait_for_jobs(1, timeout=3)
+
+    assert b"\x10\x14\x01" in job.raw
+    assert job.drawer_kicks == 1
+    assert job.text == ""
+    assert job.decoded is not None and job.decoded.unknown == ()
 
 
 def test_each_connection_is_one_job_and_jobs_are_spooled(printer: VirtualPrinter, tmp_path: Path) -> None:
