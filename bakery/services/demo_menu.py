@@ -5,7 +5,16 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bakery.extensions import db
-from bakery.models import Category, ModifierGroup, ModifierOption, Product, TaxCategory, Variant
+from bakery.models import (
+    Category,
+    ModifierGroup,
+    ModifierOption,
+    Product,
+    StockMovement,
+    TaxCategory,
+    Variant,
+)
+from bakery.models.types import utcnow
 
 TAX = [
     # code, name, takeaway, eat-in, hot
@@ -68,10 +77,19 @@ MENU = {
 }
 
 
+OPENING_STOCK_REASON = "count"
+OPENING_STOCK_NOTE = "Opening stock count of the demo shop"
+
+
 def load_menu() -> None:
-    """Add the demo menu if the shop has no products yet (part of `flask bakery demo`)."""
+    """Add the demo menu if the shop has no products yet (part of `flask bakery demo`).
+
+    Rule: a tracked product starts at nothing on hand and its opening stock arrives as a stock
+    count movement, so on hand is the sum of its movements from the start.
+    """
     if db.session.scalar(select(Product.id).limit(1)):
         return
+    counted: list[tuple[Product, int]] = []
     taxes = {}
     for code, name, takeaway, eat_in, hot in TAX:
         taxes[code] = TaxCategory(code=code, name=name, takeaway_bp=takeaway, eat_in_bp=eat_in, hot=hot)
@@ -96,9 +114,11 @@ def load_menu() -> None:
                 plu=plu,
                 sort_order=position,
                 track_stock=track,
-                on_hand=on_hand,
+                on_hand=0,
                 allow_negative=negative,
             )
+            if on_hand:
+                counted.append((product, on_hand))
             if category_name == "Hot drinks" and name != "Tea":
                 product.modifier_groups = [milk, shots]
                 product.variants = [
@@ -106,3 +126,12 @@ def load_menu() -> None:
                     Variant(name="Large", price=price + 50, sort_order=2),
                 ]
             db.session.add(product)
+    db.session.flush()
+    now = utcnow()
+    for product, qty in counted:
+        product.on_hand += qty
+        db.session.add(
+            StockMovement(
+                product_id=product.id, qty=qty, reason=OPENING_STOCK_REASON, note=OPENING_STOCK_NOTE, at=now
+            )
+        )
