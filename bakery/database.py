@@ -57,7 +57,12 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if request_writes() else "BEGIN")
+        immediate = request_writes()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Read by race_safety.begin_write(): was the write lock taken at BEGIN, and has it written since?
+        connection.info["immediate"] = immediate
+        dbapi = connection.connection.driver_connection
+        connection.info["changes_at_begin"] = dbapi.total_changes if dbapi is not None else 0
 
 
 def refuse_changes_to_append_only(session: Session, _context: Any, _instances: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
@@ -57,6 +58,12 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(dict_without, "dict_without")
     app.add_template_filter(format_plain, "pence_plain")
     app.add_template_filter(rate, "rate")
+    app.add_template_global(fresh_key, "fresh_key")
+
+
+def fresh_key() -> str:
+    """A new key for a form that must act once however often it is sent (a tender, a paid-out)."""
+    return uuid.uuid4().hex
 
 
 def dict_without(values: dict[str, str], *keys: str) -> dict[str, str]:

@@ -49,6 +49,8 @@ class CashMovement(db.Model):  # type: ignore[name-defined,misc]
     reason: Mapped[str] = mapped_column(String(120))
     by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The key of the paid in/out form: a double-tapped or retried form moves the cash once.
+    key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class ZReport(db.Model):  # type: ignore[name-defined,misc]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bakery.extensions import db
@@ -16,6 +16,16 @@ class Basket(db.Model):  # type: ignore[name-defined,misc]
     """An order being rung up; its `key` makes paying for it idempotent."""
 
     __tablename__ = "baskets"
+    # One open basket per till: the till's row lock keeps taps in order, this makes a second one impossible.
+    __table_args__ = (
+        Index(
+            "uq_baskets_open_till",
+            "till_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(36), unique=True)
@@ -120,6 +130,8 @@ class Payment(db.Model):  # type: ignore[name-defined,misc]
     tendered: Mapped[int] = mapped_column(Integer, default=0)
     change: Mapped[int] = mapped_column(Integer, default=0)
     reference: Mapped[str | None] = mapped_column(String(40))
+    #: The key of the tender form that took it: a retried tender is one payment.
+    tender_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class PendingPayment(db.Model):  # type: ignore[name-defined,misc]
@@ -132,6 +144,7 @@ class PendingPayment(db.Model):  # type: ignore[name-defined,misc]
     method: Mapped[str] = mapped_column(String(10))
     amount: Mapped[int] = mapped_column(Integer)
     reference: Mapped[str | None] = mapped_column(String(40))
+    key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class StockMovement(db.Model):  # type: ignore[name-defined,misc]

@@ -19,6 +19,7 @@ from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.errors import ServiceError
+from bakery.services.race_safety import Mechanism, locked, race_safe
 
 PIN_PATTERN = re.compile(r"^[0-9]{4,6}$")
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -71,6 +72,7 @@ def _minutes_left(user: User, now: datetime) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="callers hold the user row lock")
 def _refuse_if_locked(user: User, actor: Actor, now: datetime, how: str) -> None:
     if is_locked(_lock_state(user), now):
         audit.record("auth.refused_locked", actor, target=f"user:{user.id}", details={"via": how}, now=now)
@@ -81,6 +83,7 @@ def _refuse_if_locked(user: User, actor: Actor, now: datetime, how: str) -> None
         )
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="callers hold the user row lock while counting")
 def _count_failure(user: User, actor: Actor, now: datetime, how: str) -> None:
     """Record a wrong secret; commits so the count survives the refused request."""
     state = after_failure(_lock_state(user), now)
@@ -97,6 +100,7 @@ def _count_failure(user: User, actor: Actor, now: datetime, how: str) -> None:
     db.session.commit()
 
 
+@race_safe(Mechanism.ROW_LOCK, Mechanism.INDEPENDENT, guards="callers hold the user row; a new session row")
 def _issue(
     user: User, kind: str, actor: Actor, now: datetime, till_id: int | None, replaces: str | None = None
 ) -> NewSession:
@@ -127,6 +131,7 @@ def _issue(
     return NewSession(user.id, token, kind)
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the user's failure count and lock-out (user row)")
 def sign_in_with_password(email: str, password: str, actor: Actor, now: datetime | None = None) -> NewSession:
     """Check an email and password and open an office session.
 
@@ -134,7 +139,8 @@ def sign_in_with_password(email: str, password: str, actor: Actor, now: datetime
     user (doubling each time); every failure is counted and audited without the password.
     """
     now = now or utcnow()
-    user = db.session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
+    found = db.session.scalar(select(User.id).where(func.lower(User.email) == (email or "").strip().lower()))
+    user = locked(User, found)
     if user is None or not user.active or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password or "")
         audit.record("auth.unknown_email", actor, details={"email": (email or "")[:254]}, now=now)
@@ -147,6 +153,7 @@ def sign_in_with_password(email: str, password: str, actor: Actor, now: datetime
     return _issue(user, "office", actor, now, None)
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the user's failure count and lock-out (user row)")
 def sign_in_with_pin(
     user_id: int,
     pin: str,
@@ -167,7 +174,7 @@ def sign_in_with_pin(
         audit.record("auth.pin_unpaired_device", actor, target=f"user:{user_id}", now=now)
         db.session.commit()
         raise SignInRefused("This device is not paired with a till. Ask a manager to pair it.")
-    user = db.session.get(User, user_id)
+    user = locked(User, user_id)
     if user is None or not user.active or not user.works_till:
         raise SignInRefused("Choose your name on the till first.")
     _refuse_if_locked(user, actor, now, "pin")
@@ -192,6 +199,7 @@ def session_for_token(token: str | None) -> UserSession | None:
     return found
 
 
+@race_safe(Mechanism.INDEPENDENT, guards="revoking a session twice sets the same revoked_at")
 def sign_out(
     token: str | None, actor: Actor, reason: str = "signed_out", now: datetime | None = None
 ) -> None:
@@ -203,3 +211,21 @@ def sign_out(
     found.revoked_at = now
     audit.record("auth." + reason, actor, target=f"user:{found.user_id}", now=now)
     db.session.commit()
+
+
+@race_safe(Mechanism.ROW_LOCK, guards="the manager's failure count and lock-out (user row)")
+def authorise_manager(manager_id: int, pin: str, actor: Actor, now: datetime) -> User:
+    """A manager's PIN authorises a refund, a void or a large discount.
+
+    Rule: only an active manager with a PIN; a locked manager is refused without checking; wrong
+    PINs count towards the manager's own lock-out, under the manager's row lock.
+    """
+    manager = locked(User, manager_id)
+    if manager is None or not manager.active or not manager.is_manager or not manager.pin_hash:
+        raise SignInRefused("Choose a manager to authorise this.")
+    if is_locked(_lock_state(manager), now):
+        raise SignInRefused(f"{manager.first_name} is locked out after wrong PINs.")
+    if not check_password_hash(manager.pin_hash, pin or ""):
+        _count_failure(manager, actor, now, "pin")
+        raise SignInRefused("Wrong manager PIN. Nothing was changed.")
+    return manager

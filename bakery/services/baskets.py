@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from bakery.domain.basket import (
@@ -26,8 +26,10 @@ from bakery.models import Basket, BasketLine, Member, ModifierOption, PendingPay
 from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
+from bakery.services.auth import authorise_manager
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.members import store_credit_balance
+from bakery.services.race_safety import Mechanism, claimed, lock_till, race_safe
 
 MAX_QTY = 999
 MEMBER_DISCOUNT = "member discount"
@@ -123,6 +125,7 @@ def check_choices(
     return variant, options
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="one open basket per till and every tap counted (till row)")
 def add_line(
     till_id: int,
     product_id: int,
@@ -137,6 +140,7 @@ def add_line(
     Rule: only active products; the same product with the same choices and no note or discount
     adds to the existing line's quantity; a line holds 1 to 999.
     """
+    lock_till(till_id)
     product = db.session.get(Product, product_id)
     if product is None or not product.active or not product.category.active:
         raise ServiceError("That product is not on sale.")
@@ -177,8 +181,10 @@ def _line_in_till(line_id: int, till_id: int) -> BasketLine:
     return line
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the line's quantity (till row)")
 def change_qty(till_id: int, line_id: int, delta: int) -> Basket:
     """Step a line's quantity up or down; stepping below 1 removes the line."""
+    lock_till(till_id)
     line = _line_in_till(line_id, till_id)
     basket = line.basket
     new_qty = line.qty + delta
@@ -192,8 +198,10 @@ def change_qty(till_id: int, line_id: int, delta: int) -> Basket:
     return basket
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the till's basket (till row)")
 def remove_line(till_id: int, line_id: int) -> Basket:
     """Take a line out of the basket."""
+    lock_till(till_id)
     line = _line_in_till(line_id, till_id)
     basket = line.basket
     basket.lines.remove(line)
@@ -201,8 +209,10 @@ def remove_line(till_id: int, line_id: int) -> Basket:
     return basket
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the till's basket (till row)")
 def set_line_note(till_id: int, line_id: int, note: str) -> Basket:
     """A note for the kitchen on one line (at most 140 characters)."""
+    lock_till(till_id)
     line = _line_in_till(line_id, till_id)
     text = " ".join((note or "").split())
     if len(text) > 140:
@@ -212,8 +222,10 @@ def set_line_note(till_id: int, line_id: int, note: str) -> Basket:
     return line.basket
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the till's basket (till row)")
 def set_eat_in(till_id: int, eat_in: bool, actor: Actor) -> Basket:
     """Switch the whole basket between eat-in and takeaway (lines with their own choice keep it)."""
+    lock_till(till_id)
     if actor.user_id is None:
         raise ServiceError("Sign in on the till first.")
     basket = _open_or_new(till_id, actor.user_id)
@@ -222,16 +234,20 @@ def set_eat_in(till_id: int, eat_in: bool, actor: Actor) -> Basket:
     return basket
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the till's basket (till row)")
 def set_line_eat_in(till_id: int, line_id: int, eat_in: bool | None) -> Basket:
     """Override eat-in/takeaway for one line of a mixed order (None follows the basket)."""
+    lock_till(till_id)
     line = _line_in_till(line_id, till_id)
     line.eat_in = eat_in
     db.session.commit()
     return line.basket
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the till's basket (till row)")
 def void_basket(till_id: int, actor: Actor, now: datetime | None = None) -> None:
     """Void the open basket (never paid): it is kept as voided, with an audit row."""
+    lock_till(till_id)
     basket = open_basket(till_id)
     if basket is None:
         return
@@ -364,12 +380,11 @@ def _authorise_discount(
     if discount_needs_manager(discount, base, threshold_bp):
         if not manager_id:
             raise ServiceError(f"A discount above {format_rate(threshold_bp)} needs a manager's PIN.")
-        from bakery.services.refunds import authorise_manager
-
         return authorise_manager(manager_id, manager_pin, actor, now).id
     return None
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the till's basket; the manager's lock-out (user row)")
 def set_line_discount(
     till_id: int,
     line_id: int,
@@ -388,6 +403,7 @@ def set_line_discount(
     Rule: a discount is never more than the line; a zero discount removes it; every discount is
     audited with its reason (and the authorising manager).
     """
+    lock_till(till_id)
     at = now or utcnow()
     line = _line_in_till(line_id, till_id)
     if value and reason not in DISCOUNT_REASONS:
@@ -410,6 +426,7 @@ def set_line_discount(
     return line.basket
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the till's basket; the manager's lock-out (user row)")
 def set_basket_discount(
     till_id: int,
     kind: str,
@@ -427,6 +444,7 @@ def set_basket_discount(
     Rule: it does not stack with the member's class discount — whichever is larger applies when
     the order is priced (`bakery.domain.basket.order_discount`).
     """
+    lock_till(till_id)
     at = now or utcnow()
     basket = open_basket(till_id)
     if basket is None or not basket.lines:
@@ -450,6 +468,7 @@ def set_basket_discount(
     return basket
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the till's basket and its tenders (till row)")
 def attach_member(till_id: int, code: str, actor: Actor) -> Basket:
     """Attribute the order to a member found by membership number (typed) or card code (scanned).
 
@@ -458,6 +477,7 @@ def attach_member(till_id: int, code: str, actor: Actor) -> Basket:
     needed and nothing stale is stored. A reissued card's old code matches nobody. The member
     cannot change once store credit was tendered for the order.
     """
+    lock_till(till_id)
     text = (code or "").strip()
     if not text or len(text) > 64:
         raise ServiceError("Type or scan a membership number.")
@@ -488,8 +508,10 @@ def _refuse_with_credit_tendered(basket: Basket) -> None:
         )
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the till's basket and its tenders (till row)")
 def detach_member(till_id: int) -> Basket | None:
     """Take the member off the order (and with them their class discount)."""
+    lock_till(till_id)
     basket = open_basket(till_id)
     if basket is not None:
         _refuse_with_credit_tendered(basket)
@@ -498,8 +520,10 @@ def detach_member(till_id: int) -> Basket | None:
     return basket
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the till's basket and its tenders (till row)")
 def park_basket(till_id: int, name: str, actor: Actor) -> None:
     """Park the open order under a name so another order can be rung up; any till may recall it."""
+    lock_till(till_id)
     basket = open_basket(till_id)
     if basket is None or not basket.lines:
         raise ServiceError("There is nothing to park.")
@@ -521,18 +545,26 @@ def parked_baskets() -> list[Basket]:
     )
 
 
+@race_safe(
+    Mechanism.ROW_LOCK,
+    Mechanism.CONDITIONAL_UPDATE,
+    guards="the till's basket (till row); a parked order goes to one till",
+)
 def recall_basket(till_id: int, basket_id: int, actor: Actor) -> Basket:
     """Bring a parked order to this till; refused while this till has an order in progress."""
+    lock_till(till_id)
     current = open_basket(till_id)
     if current is not None and current.lines:
         raise ServiceError("Finish or park the current order first.")
-    basket = db.session.get(Basket, basket_id)
-    if basket is None or basket.status != "parked":
-        raise NotFound("That order is no longer parked.")
+    taken = update(Basket).where(Basket.id == basket_id, Basket.status == "parked")
     if current is not None:
         current.status = "voided"  # an empty basket: nothing to keep
-    basket.status = "open"
-    basket.till_id = till_id
+        db.session.flush()  # before the recalled one opens: one open basket per till
+    if not claimed(taken.values(status="open", till_id=till_id)):
+        db.session.rollback()
+        raise NotFound("That order is no longer parked (another till may have recalled it).")
+    basket = db.session.get(Basket, basket_id, populate_existing=True)
+    assert basket is not None  # noqa: S101  (just claimed)
     audit.record(
         "till.basket_recalled", actor, target=f"basket:{basket.id}", details={"name": basket.parked_name}
     )

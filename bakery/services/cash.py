@@ -30,8 +30,9 @@ from bakery.models import (
 from bakery.models.types import utcnow
 from bakery.services import audit, ledger, printing
 from bakery.services.audit import Actor
-from bakery.services.checkout import TillClosed, open_session_for, require_open_session
+from bakery.services.checkout import TENDER_KEY, TillClosed, open_session_for, require_open_session
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.race_safety import Mechanism, lock_till, locked, race_safe
 from bakery.services.report_documents import x_document, z_document
 from bakery.services.settings import current_settings
 from printers.document import Document
@@ -120,8 +121,10 @@ class ZView:
         return self.gross_sales + self.refunds
 
 
+@race_safe(Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="one open session per till (till row, unique)")
 def open_session(till_id: int, opening_float: int, actor: Actor, now: datetime | None = None) -> CashSession:
     """Open the till for trade with a counted float; one open session per till."""
+    lock_till(till_id)
     if not 0 <= opening_float <= MAX_FLOAT:
         raise ServiceError("The float must be between £0 and £1,000.")
     if actor.user_id is None:
@@ -204,15 +207,36 @@ def current_totals(till_id: int) -> SessionTotals | None:
     return totals(session) if session is not None else None
 
 
+@race_safe(
+    Mechanism.ROW_LOCK,
+    Mechanism.UNIQUE_KEY,
+    guards="the drawer's expected cash (till and cash session rows); one movement per form key",
+)
 def pay_in_out(
-    till_id: int, amount: int, reason: str, actor: Actor, now: datetime | None = None
+    till_id: int,
+    amount: int,
+    reason: str,
+    actor: Actor,
+    now: datetime | None = None,
+    *,
+    key: str | None = None,
 ) -> CashMovement:
     """Cash into (positive) or out of (negative) the drawer outside a sale, with a reason.
 
     Rule: a reason is required; the amount is a penny to £1,000; no more can be paid out than
-    the cash the drawer is expected to hold.
+    the cash the drawer is expected to hold, read under the till's lock so two paid-outs cannot
+    both spend the same cash. With a `key` (one per form) a repeated submission moves the cash
+    once and answers with the first movement.
     """
+    lock_till(till_id)
+    if key is not None:
+        if not TENDER_KEY.match(key):
+            raise ServiceError("This form is out of date. Open it again.")
+        done = db.session.scalar(select(CashMovement).where(CashMovement.key == key))
+        if done is not None:
+            return done
     session = require_open_session(till_id)
+    locked(CashSession, session.id)
     text = " ".join((reason or "").split())
     if not text:
         raise ServiceError("Give a reason for paying cash in or out.")
@@ -223,7 +247,7 @@ def pay_in_out(
     if amount < 0 and -amount > totals(session).expected_cash:
         raise ServiceError("That is more cash than the drawer should hold. Count it, then pay out.")
     movement = CashMovement(
-        session_id=session.id, amount=amount, reason=text, by_id=actor.user_id, at=now or utcnow()
+        session_id=session.id, amount=amount, reason=text, by_id=actor.user_id, at=now or utcnow(), key=key
     )
     db.session.add(movement)
     db.session.flush()
@@ -253,6 +277,11 @@ def close_counted(
     return close_session(till_id, counted, actor, now, counts=counts)
 
 
+@race_safe(
+    Mechanism.ROW_LOCK,
+    Mechanism.CONDITIONAL_UPDATE,
+    guards="one Z per session, numbered from the counter row (till row, conditional close)",
+)
 def close_session(
     till_id: int,
     counted_cash: int,
@@ -263,11 +292,13 @@ def close_session(
 ) -> ZReport:
     """Close the session with a Z report: counted against expected cash, numbered without gaps,
     chained in the till's ledger; the till then refuses sales until opened again.
+    The till's row is locked first, as every till operation does (one lock order, no deadlocks).
 
     Rule: the Z number comes from the till's counter row (UPDATE … RETURNING, which also queues
     a concurrent checkout or close behind this one), and the session is closed with a conditional
     UPDATE, so a second close of the same session is refused rather than numbered twice.
     """
+    lock_till(till_id)
     session = require_open_session(till_id)
     if not 0 <= counted_cash <= MAX_COUNTED:
         raise ServiceError("Enter the cash counted in the drawer.")
@@ -355,6 +386,9 @@ def _print(till_id: int, kind: str, key: str, now: datetime, build: Callable[[st
     printing.queue_document(printer.id, kind, document, key, now)
 
 
+@race_safe(
+    Mechanism.INDEPENDENT, guards="a print job of figures read at one moment; a mid-day X changes nothing"
+)
 def print_x_report(till_id: int, actor: Actor, now: datetime | None = None) -> bool:
     """Print the open session's X report on request; False when the till has no receipt printer."""
     at = now or utcnow()

@@ -31,6 +31,7 @@ from bakery.models import (
 from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.race_safety import Mechanism, locked, race_safe
 from bakery.services.tills import clean_name
 
 #: 100 % in basis points: no VAT rate is higher.
@@ -117,7 +118,7 @@ def _scan_code(value: str | None, field: str, limit: int) -> str | None:
 
 def _get(model: type[M], row_id: int, what: str) -> M:
     """The row being changed (its id came from the address): missing is a 404."""
-    row = db.session.get(model, row_id)
+    row = locked(model, row_id)
     if row is None:
         raise NotFound(f"That {what} does not exist.")
     return row
@@ -179,6 +180,9 @@ def _check_tax_category(
     }
 
 
+@race_safe(
+    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="unique names and codes; the row being changed is locked"
+)
 def create_tax_category(
     code: str,
     name: str,
@@ -208,6 +212,9 @@ def create_tax_category(
     return tax
 
 
+@race_safe(
+    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="unique names and codes; the row being changed is locked"
+)
 def update_tax_category(
     tax_id: int,
     code: str,
@@ -248,6 +255,9 @@ def _check_category(name: str, colour: str, sort_order: int, category_id: int | 
     }
 
 
+@race_safe(
+    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="unique names and codes; the row being changed is locked"
+)
 def create_category(
     name: str,
     colour: str,
@@ -276,6 +286,9 @@ def create_category(
     return category
 
 
+@race_safe(
+    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="unique names and codes; the row being changed is locked"
+)
 def update_category(
     category_id: int,
     name: str,
@@ -344,6 +357,9 @@ def _check_product(
 CODE_CLASH = "That PLU or barcode was just given to another product. Choose another one."
 
 
+@race_safe(
+    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="unique names and codes; the row being changed is locked"
+)
 def create_product(
     *,
     name: str,
@@ -388,6 +404,9 @@ def create_product(
     return product
 
 
+@race_safe(
+    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="unique names and codes; the row being changed is locked"
+)
 def update_product(
     product_id: int,
     *,
@@ -442,6 +461,9 @@ def update_product(
 # --- variants --------------------------------------------------------------------------------
 
 
+@race_safe(
+    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="unique names and codes; the row being changed is locked"
+)
 def add_variant(product_id: int, name: str, price: int, actor: Actor, now: datetime | None = None) -> Variant:
     """Add a size or version of a product at its own price (it goes to the end of the list).
 
@@ -472,6 +494,9 @@ def add_variant(product_id: int, name: str, price: int, actor: Actor, now: datet
     return variant
 
 
+@race_safe(
+    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="unique names and codes; the row being changed is locked"
+)
 def remove_variant(variant_id: int, actor: Actor, now: datetime | None = None) -> Product:
     """Remove a variant and return its product.
 
@@ -521,6 +546,9 @@ def _check_group(name: str, min_choices: int, max_choices: int, group_id: int | 
     return {"name": name, "min_choices": low, "max_choices": high}
 
 
+@race_safe(
+    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="unique names and codes; the row being changed is locked"
+)
 def create_modifier_group(
     name: str, min_choices: int, max_choices: int, actor: Actor, now: datetime | None = None
 ) -> ModifierGroup:
@@ -540,6 +568,9 @@ def create_modifier_group(
     return group
 
 
+@race_safe(
+    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="unique names and codes; the row being changed is locked"
+)
 def update_modifier_group(
     group_id: int,
     name: str,
@@ -561,6 +592,9 @@ def update_modifier_group(
     return group
 
 
+@race_safe(
+    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="unique names and codes; the row being changed is locked"
+)
 def add_modifier_option(
     group_id: int, name: str, price_delta: int, actor: Actor, now: datetime | None = None
 ) -> ModifierOption:
@@ -604,6 +638,9 @@ def _open_lines_with_option(option_id: int) -> int:
     return sum(1 for ids in lists if wanted in ids.split(","))
 
 
+@race_safe(
+    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="unique names and codes; the row being changed is locked"
+)
 def remove_modifier_option(option_id: int, actor: Actor, now: datetime | None = None) -> ModifierGroup:
     """Remove an option from its group and return the group.
 
@@ -627,6 +664,9 @@ def remove_modifier_option(option_id: int, actor: Actor, now: datetime | None = 
     return group
 
 
+@race_safe(
+    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="unique names and codes; the row being changed is locked"
+)
 def set_product_modifier_groups(
     product_id: int, group_ids: Iterable[int], actor: Actor, now: datetime | None = None
 ) -> Product:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
@@ -28,8 +29,11 @@ from bakery.services.audit import Actor
 from bakery.services.baskets import PricedBasket, price
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.members import store_credit_balance
+from bakery.services.race_safety import Mechanism, lock_till, race_safe
 
 METHODS = ("cash", "card", CREDIT)
+#: The key a form carries for one action (a tender, a paid-out, a clock-in): letters, digits, dashes.
+TENDER_KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
 class TillClosed(ServiceError):
@@ -80,6 +84,7 @@ def next_receipt_no(till_id: int, session_id: int) -> int:
     return int(row[0])
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="on-hand never below zero unless the product allows it")
 def take_stock(product: Product, qty: int, sale_id: int, by: int | None, reason: str, now: datetime) -> None:
     """Move stock for a sold (qty > 0) or refunded (qty < 0) product, if it is tracked.
 
@@ -103,6 +108,11 @@ def existing_sale(key: str) -> Sale | None:
     return db.session.scalar(select(Sale).where(Sale.idempotency_key == key))
 
 
+@race_safe(
+    Mechanism.ROW_LOCK,
+    Mechanism.UNIQUE_KEY,
+    guards="the basket's tenders and its one sale (till row); one payment per tender key",
+)
 def tender(
     till_id: int,
     basket_key: str,
@@ -111,6 +121,8 @@ def tender(
     actor: Actor,
     reference: str | None = None,
     now: datetime | None = None,
+    *,
+    key: str | None = None,
 ) -> Sale | PricedBasket:
     """Take a payment towards the basket; when it is covered, complete the sale.
 
@@ -118,11 +130,20 @@ def tender(
     one made. Cash may exceed what is due (change is given); card and store credit may not.
     Store credit needs the member on the order and is refused beyond their balance (checked again,
     under a lock, when the sale completes). The sale, its lines, payments, stock movements, the
-    store credit spent and the ledger link are written in one transaction, or nothing is.
+    store credit spent and the ledger link are written in one transaction, or nothing is. Each
+    tender form carries its own `key`: a double-tapped or retried tender is one payment (the
+    till's row lock orders them; a UNIQUE key on the tender backs it up).
     """
+    lock_till(till_id)
     done = existing_sale(basket_key)
     if done is not None:
         return done
+    if key is not None:
+        if not TENDER_KEY.match(key):
+            raise ServiceError("This payment form is out of date. Tap Pay again.")
+        repeat = _repeated_tender(key)
+        if repeat is not None:
+            return repeat
     basket = db.session.scalar(select(Basket).where(Basket.key == basket_key))
     if basket is not None and basket.status == "paid":
         # A concurrent Pay for this basket committed between our first look and now.
@@ -148,7 +169,9 @@ def tender(
             check_credit(amount, priced.store_credit)
     except TenderError as exc:
         raise ServiceError(str(exc)) from exc
-    tendered = PendingPayment(basket_id=basket.id, method=method, amount=amount, reference=reference or None)
+    tendered = PendingPayment(
+        basket_id=basket.id, method=method, amount=amount, reference=reference or None, key=key
+    )
     db.session.add(tendered)
     if not result.complete:
         db.session.commit()
@@ -156,6 +179,24 @@ def tender(
     return _complete(basket, session, priced, [*priced.pending, tendered], actor, now or utcnow())
 
 
+def _repeated_tender(key: str) -> Sale | PricedBasket | None:
+    """What a tender with this key already did: the sale it completed, or the basket it part-paid."""
+    paid = db.session.scalar(select(Payment.sale_id).where(Payment.tender_key == key))
+    if paid is not None:
+        return db.session.get(Sale, paid)
+    pending = db.session.scalar(select(PendingPayment).where(PendingPayment.key == key))
+    if pending is not None:
+        return price(db.session.get(Basket, pending.basket_id))
+    return None
+
+
+@race_safe(
+    Mechanism.ROW_LOCK,
+    Mechanism.CONDITIONAL_UPDATE,
+    Mechanism.UNIQUE_KEY,
+    guards="callers hold the till row; receipt number (counter UPDATE), stock (conditional UPDATE), "
+    "one sale per basket key",
+)
 def _complete(
     basket: Basket,
     session: CashSession,
@@ -227,6 +268,7 @@ def _complete(
                 tendered=p.amount if is_cash else 0,
                 change=change if is_cash else 0,
                 reference=p.reference,
+                tender_key=p.key,
             )
         )
         if is_cash:
@@ -273,8 +315,10 @@ def _lock_credit(member_id: int | None, spend: int) -> None:
         raise ServiceError(str(exc)) from exc
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the basket's tenders (till row)")
 def cancel_payments(till_id: int, basket_key: str) -> PricedBasket:
     """Cancel the tenders entered so far for an unpaid basket (a payment in progress)."""
+    lock_till(till_id)
     basket = db.session.scalar(select(Basket).where(Basket.key == basket_key))
     if basket is None or basket.till_id != till_id or basket.status != "open":
         raise NotFound("That basket is no longer open on this till.")

@@ -15,6 +15,7 @@ from bakery.services.demo_hours import load_demo_hours
 from bakery.services.demo_menu import load_menu
 from bakery.services.demo_printers import load_printers
 from bakery.services.members import ensure_default_classes, new_card_code
+from bakery.services.race_safety import Mechanism, race_safe
 
 DEMO_MARKER_EMAIL = "admin@demo.bakery.coop"
 
@@ -37,6 +38,7 @@ DEMO_SIGN_INS = [
 ]
 
 
+@race_safe(Mechanism.SERIALISED, Mechanism.UNIQUE_KEY, guards="loaded once (unique keys; run from the CLI)")
 def load_demo_data() -> bool:
     """Create the demo shop, people, members and tills unless they exist; True if created.
 

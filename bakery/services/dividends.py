@@ -56,6 +56,7 @@ from bakery.models.types import utcnow
 from bakery.services import audit, patronage, periods
 from bakery.services.audit import Actor
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.race_safety import Mechanism, race_safe, serialise
 from bakery.services.settings import current_settings
 
 #: A member class's patronage measure (as stored) and the engine's name for it.
@@ -182,6 +183,7 @@ def get_period(period_id: int) -> FinancialPeriod:
     return period
 
 
+@race_safe(Mechanism.SERIALISED, Mechanism.UNIQUE_KEY, guards="no day in two periods; unique names")
 def create_period(
     name: str, starts_on: date, ends_on: date, actor: Actor, now: datetime | None = None
 ) -> FinancialPeriod:
@@ -195,6 +197,7 @@ def create_period(
         raise ServiceError("A period's name is 1 to 40 characters.")
     if ends_on < starts_on:
         raise ServiceError("A period cannot end before it starts.")
+    serialise("financial-periods")  # two admins adding overlapping periods: the second sees the first
     if db.session.scalar(select(FinancialPeriod.id).where(func.lower(FinancialPeriod.name) == clean.lower())):
         raise ServiceError(f"There is already a period called {clean}.")
     overlapping = db.session.scalar(
@@ -609,6 +612,7 @@ def allocation_view(allocation: Allocation) -> AllocationView:
 # --- propose, approve, withdraw ----------------------------------------------------------------
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="one proposal per period (conditional update of its status)")
 def propose(
     period_id: int,
     inp: AllocationInput,
@@ -699,6 +703,7 @@ def _has_proposal(period_id: int) -> bool:
     )
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="approved once; the period locks once (conditional updates)")
 def approve(
     allocation_id: int,
     resolution_ref: str,
@@ -818,6 +823,7 @@ def _lines(allocation_id: int, scenario: dict[str, Any], result: AllocationResul
     return lines
 
 
+@race_safe(Mechanism.INDEPENDENT, guards="an audit row")
 def _record_integrity_failure(allocation: Allocation, actor: Actor, why: str, at: datetime) -> None:
     """Keep a record of a refused approval whose frozen data no longer adds up."""
     db.session.rollback()
@@ -831,6 +837,7 @@ def _record_integrity_failure(allocation: Allocation, actor: Actor, why: str, at
     db.session.commit()
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="only a proposed allocation is withdrawn")
 def withdraw(allocation_id: int, actor: Actor, now: datetime | None = None) -> Allocation:
     """Withdraw a proposed allocation, reopening its period (audited; one transaction).
 
@@ -1017,6 +1024,7 @@ def pay_remaining(allocation_id: int, method: str, actor: Actor, now: datetime |
     return len(unpaid)
 
 
+@race_safe(Mechanism.UNIQUE_KEY, guards="a dividend is paid once (unique payout per line)")
 def _commit_payouts() -> None:
     try:
         db.session.commit()

@@ -38,6 +38,7 @@ from bakery.services.auth import (
 )
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.periods import period_for, refuse_if_locked
+from bakery.services.race_safety import Mechanism, begin_write, locked, race_safe
 from bakery.services.settings import current_settings
 
 MEMBER_WEEKS = 8
@@ -162,6 +163,7 @@ def _since(moment: datetime, now: datetime) -> str:
     return to_local(moment, tz).strftime("%a %d %b %H:%M")
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the user's failure count and lock-out (user row)")
 def _check_pin(user_id: int, pin: str, device: TillDevice | None, actor: Actor, now: datetime) -> User:
     """The person who tapped their tile, if the PIN is right on a paired till.
 
@@ -172,7 +174,7 @@ def _check_pin(user_id: int, pin: str, device: TillDevice | None, actor: Actor, 
         audit.record("hours.clock_unpaired_device", actor, target=f"user:{user_id}", now=now)
         db.session.commit()
         raise SignInRefused("This device is not paired with a till. Ask a manager to pair it.")
-    user = db.session.get(User, user_id)
+    user = locked(User, user_id)
     if user is None or not user.active or not user.works_till:
         raise NotFound("Choose your name on the till first.")
     _refuse_if_locked(user, actor, now, "pin")
@@ -188,6 +190,7 @@ def _check_pin(user_id: int, pin: str, device: TillDevice | None, actor: Actor, 
     return user
 
 
+@race_safe(Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="one open entry per person (unique open_user_id)")
 def clock_in(
     user_id: int, pin: str, device: TillDevice | None, actor: Actor, now: datetime | None = None
 ) -> Clocked:
@@ -228,6 +231,11 @@ def clock_in(
     return Clocked(user, entry, "in", at, 0)
 
 
+@race_safe(
+    Mechanism.ROW_LOCK,
+    Mechanism.CONDITIONAL_UPDATE,
+    guards="the open entry is closed once (conditional update)",
+)
 def clock_out(
     user_id: int,
     pin: str,
@@ -350,7 +358,7 @@ class Timesheet:
         return self.week_start + timedelta(days=7)
 
 
-def _week_entries(monday: date, user_id: int | None = None) -> list[TimeEntry]:
+def _week_entries(monday: date, user_id: int | None = None, *, lock: bool = False) -> list[TimeEntry]:
     low, high = _utc_range(monday, monday + timedelta(days=6), _timezone())
     query = (
         select(TimeEntry)
@@ -360,6 +368,10 @@ def _week_entries(monday: date, user_id: int | None = None) -> list[TimeEntry]:
     )
     if user_id is not None:
         query = query.where(TimeEntry.user_id == user_id)
+    if lock:
+        # Approving a week must not approve figures a correction changed meanwhile.
+        begin_write()
+        query = query.with_for_update(of=TimeEntry).execution_options(populate_existing=True)
     return list(db.session.scalars(query))
 
 
@@ -435,12 +447,21 @@ def get_entry(entry_id: int) -> TimeEntry:
     return entry
 
 
+def _locked_entry(entry_id: int) -> TimeEntry:
+    """A time entry locked for a change (a correction and an approval of it run one at a time)."""
+    entry = locked(TimeEntry, entry_id)
+    if entry is None:
+        raise NotFound("There is no such time entry.")
+    return entry
+
+
 def _refuse_if_period_locked(*moments: datetime) -> None:
     tz = _timezone()
     for day in sorted({business_date(m, tz) for m in moments}):
         refuse_if_locked(day, "This entry")
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the entry row; the period share-locked against its approval")
 def correct_entry(
     entry_id: int,
     clock_in: datetime,
@@ -459,7 +480,7 @@ def correct_entry(
     `check_shift` and move by at most a day.
     """
     at = now or utcnow()
-    entry = get_entry(entry_id)
+    entry = _locked_entry(entry_id)
     try:
         text = rules.clean_text(reason, rules.MAX_REASON, "a reason for the correction")
         if clock_out is None and entry.clock_out is not None:
@@ -528,13 +549,14 @@ def _approve(entry: TimeEntry, actor: Actor, at: datetime, details: dict[str, An
     )
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the entry row; the period share-locked against its approval")
 def approve_entry(entry_id: int, actor: Actor, now: datetime | None = None) -> TimeEntry:
     """Approve one finished entry (audited); an approved entry counts as labour patronage.
 
     Rule: open entries cannot be approved; nothing in a locked period changes.
     """
     at = now or utcnow()
-    entry = get_entry(entry_id)
+    entry = _locked_entry(entry_id)
     if entry.clock_out is None:
         raise ServiceError("This shift is still open: it can be approved once clocked out.")
     if entry.approved_at is not None:
@@ -554,6 +576,7 @@ class WeekApproval:
     open_left: int
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the week's entry rows; the period share-locked")
 def approve_week(user_id: int, monday: date, actor: Actor, now: datetime | None = None) -> WeekApproval:
     """Approve a person's finished, unapproved entries of a week, each audited.
 
@@ -562,7 +585,7 @@ def approve_week(user_id: int, monday: date, actor: Actor, now: datetime | None 
     """
     at = now or utcnow()
     monday = rules.week_start(monday)
-    entries = _week_entries(monday, user_id)
+    entries = _week_entries(monday, user_id, lock=True)
     waiting = [e for e in entries if e.clock_out is not None and e.approved_at is None]
     flagged = [e for e in waiting if e.member_state == "flagged"]
     chosen = [e for e in waiting if e.member_state != "flagged"]
@@ -660,10 +683,12 @@ def member_entry(member_id: int, entry_id: int) -> EntryRow:
     return _row(entry, _timezone(), utcnow())
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the entry row")
 def _member_state(
     member_id: int, entry_id: int, state: str, comment: str, actor: Actor, now: datetime | None
 ) -> EntryRow:
     at = now or utcnow()
+    locked(TimeEntry, entry_id)  # the member's answer and a manager's correction run one at a time
     row = member_entry(member_id, entry_id)
     entry = row.entry
     if entry.clock_out is None:

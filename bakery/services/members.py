@@ -26,6 +26,7 @@ from bakery.models.types import utcnow
 from bakery.services import audit, safeguarding, shares
 from bakery.services.audit import Actor
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.race_safety import Mechanism, locked, race_safe
 
 DEFAULT_CLASSES = (
     # name, patronage measure, till discount (basis points)
@@ -108,6 +109,7 @@ def _class_values(data: ClassInput, class_id: int | None = None) -> dict[str, An
     }
 
 
+@race_safe(Mechanism.UNIQUE_KEY, guards="class names are unique")
 def create_class(data: ClassInput, actor: Actor, now: datetime | None = None) -> MemberClass:
     """Add a member class (unique name; audited)."""
     values = _class_values(data)
@@ -121,9 +123,10 @@ def create_class(data: ClassInput, actor: Actor, now: datetime | None = None) ->
     return member_class
 
 
+@race_safe(Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="the class row; unique names")
 def update_class(class_id: int, data: ClassInput, actor: Actor, now: datetime | None = None) -> MemberClass:
     """Change a member class; the audit row holds every changed field before and after."""
-    member_class = db.session.get(MemberClass, class_id)
+    member_class = locked(MemberClass, class_id)
     if member_class is None:
         raise NotFound("That member class does not exist.")
     values = _class_values(data, class_id)
@@ -245,6 +248,7 @@ def _audit_details(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@race_safe(Mechanism.UNIQUE_KEY, guards="membership numbers and card codes are unique")
 def add_member(data: MemberInput, actor: Actor, now: datetime | None = None) -> Member:
     """Add a member with a unique number and a fresh card code (audited, contact details masked)."""
     at = now or utcnow()
@@ -287,11 +291,13 @@ def get_member(member_id: int) -> Member:
     return member
 
 
+@race_safe(Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="the member row; unique numbers")
 def update_member(member_id: int, data: MemberInput, actor: Actor, now: datetime | None = None) -> Member:
     """Change a member's record; the audit row holds each changed field before and after.
 
     Contact details appear in the audit log only as "changed", never their values.
     """
+    locked(Member, member_id)
     member = get_member(member_id)
     at = now or utcnow()
     values = _member_values(replace(data, joined_on=data.joined_on or member.joined_on), member.id, at.date())
@@ -313,8 +319,10 @@ def update_member(member_id: int, data: MemberInput, actor: Actor, now: datetime
     return member
 
 
+@race_safe(Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="the member row; card codes are unique")
 def reissue_card(member_id: int, actor: Actor, now: datetime | None = None) -> Member:
     """Give a member a new card code: the old card stops working at the till at once (audited)."""
+    locked(Member, member_id)
     member = get_member(member_id)
     member.card_code = new_card_code()
     audit.record("member.card_reissued", actor, target=f"member:{member.id}", now=now)
@@ -423,6 +431,7 @@ def store_credit_balance(member_id: int) -> Pence:
     return int(total or 0)
 
 
+@race_safe(Mechanism.INDEPENDENT, guards="an audit row of the export")
 def subject_access_export(member_id: int, actor: Actor, now: datetime | None = None) -> dict[str, Any]:
     """Everything held about a member, for the member ("what we hold about me"); audited.
 

@@ -22,9 +22,21 @@ def refuse_if_locked(day: date, what: str = "This") -> None:
     """Refuse a change that would touch a period whose allocation the members have approved.
 
     Rule: once approved, nothing about the period's sales, hours or allocation changes; a
-    correction needs a new, linked adjustment.
+    correction needs a new, linked adjustment. The period's row is share-locked (PostgreSQL
+    FOR SHARE) until the change commits, so an approval that locks the period waits for changes
+    already under way, and a change that comes after the approval sees it.
     """
-    period = period_for(day)
+    found = period_for(day)
+    period = (
+        db.session.scalar(
+            select(FinancialPeriod)
+            .where(FinancialPeriod.id == found.id)
+            .with_for_update(read=True)
+            .execution_options(populate_existing=True)
+        )
+        if found is not None
+        else None
+    )
     if period is not None and period.status == "approved":
         raise ServiceError(
             f"{what} falls in {period.name}, which is closed: its allocation has been approved. "

@@ -36,8 +36,9 @@ from bakery.models import Category, Printer, PrintJob, Product, ReceiptLink, Sal
 from bakery.models.types import utcnow
 from bakery.services import audit, receipts
 from bakery.services.audit import Actor
-from bakery.services.auth import SignInRefused, hash_token
+from bakery.services.auth import SignInRefused, authorise_manager, hash_token
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.race_safety import Mechanism, race_safe
 from printers import (
     QR,
     Columns,
@@ -262,6 +263,11 @@ def get_printer(printer_id: int) -> Printer:
     return printer
 
 
+@race_safe(
+    Mechanism.ROW_LOCK,
+    Mechanism.UNIQUE_KEY,
+    guards="printer names and one receipt printer per till (unique keys, till row)",
+)
 def save_printer(
     printer_id: int | None, data: PrinterInput, actor: Actor, now: datetime | None = None
 ) -> Printer:
@@ -329,6 +335,7 @@ def save_printer(
     return printer
 
 
+@race_safe(Mechanism.INDEPENDENT, guards="a new token replaces the printer's token; last writer wins")
 def issue_token(printer_id: int, actor: Actor, now: datetime | None = None) -> tuple[Printer, str]:
     """Give the printer's agent a new token (any earlier one stops working); return it once.
 
@@ -344,6 +351,7 @@ def issue_token(printer_id: int, actor: Actor, now: datetime | None = None) -> t
     return printer, token
 
 
+@race_safe(Mechanism.INDEPENDENT, guards="clearing a token twice clears it once")
 def revoke_token(printer_id: int, actor: Actor, now: datetime | None = None) -> Printer:
     """Revoke the printer's agent token: its agent is refused from the next request on."""
     at = now or utcnow()
@@ -575,6 +583,7 @@ def queue_document(
     return _add_job(get_printer(printer_id), kind, document, dedupe_key, now or utcnow())
 
 
+@race_safe(Mechanism.INDEPENDENT, guards="a new print job")
 def queue_test_page(printer_id: int, actor: Actor, now: datetime | None = None) -> PrintJob:
     """Queue a test page for a printer."""
     at = now or utcnow()
@@ -684,6 +693,7 @@ def _till_printer(till_id: int) -> Printer:
     return printer
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="only jobs still failed are requeued")
 def retry_till_printing(till_id: int, actor: Actor, now: datetime | None = None) -> int:
     """Try the till's waiting jobs now, and put failed ones (not drawer kicks) back in the queue.
 
@@ -711,6 +721,7 @@ def retry_till_printing(till_id: int, actor: Actor, now: datetime | None = None)
     return int(again or 0) + int(revived or 0)
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="only jobs still waiting are cancelled")
 def cancel_till_printing(till_id: int, actor: Actor, now: datetime | None = None) -> int:
     """Cancel the jobs waiting for the till's printer (not one being printed right now); audited."""
     at = now or utcnow()
@@ -732,6 +743,7 @@ def cancel_till_printing(till_id: int, actor: Actor, now: datetime | None = None
     return cancelled
 
 
+@race_safe(Mechanism.UNIQUE_KEY, guards="one copy per copy number (unique job key)")
 def reprint_receipt(
     till_id: int, actor: Actor, sale_id: int | None = None, now: datetime | None = None
 ) -> PrintJob:
@@ -785,6 +797,11 @@ def reprint_receipt(
     return job
 
 
+@race_safe(
+    Mechanism.ROW_LOCK,
+    Mechanism.UNIQUE_KEY,
+    guards="the manager's lock-out (user row); each no-sale is its own kick",
+)
 def open_drawer_no_sale(
     till_id: int,
     manager_id: int,
@@ -802,8 +819,6 @@ def open_drawer_no_sale(
     if not text or len(text) > 120:
         raise ServiceError("Give a reason for opening the drawer (at most 120 characters).")
     printer = _till_printer(till_id)
-    from bakery.services.refunds import authorise_manager  # refunds imports this module
-
     try:
         manager = authorise_manager(manager_id, manager_pin, actor, at)
     except SignInRefused as refused:
@@ -832,6 +847,7 @@ def open_drawer_no_sale(
 # --- admin job actions --------------------------------------------------------------------
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="only a failed job is requeued")
 def retry_job(job_id: int, actor: Actor, now: datetime | None = None) -> PrintJob:
     """Put a failed job (not a drawer kick) back in the queue, or try a queued one now."""
     at = now or utcnow()
@@ -849,6 +865,7 @@ def retry_job(job_id: int, actor: Actor, now: datetime | None = None) -> PrintJo
     return job
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="only a waiting job is cancelled")
 def cancel_job(job_id: int, actor: Actor, now: datetime | None = None) -> PrintJob:
     """Cancel a job that is waiting or failed; audited."""
     at = now or utcnow()
@@ -898,6 +915,7 @@ def expiry_reason(kind: str) -> str:
     return "Not printed before it expired: reprint it if it is still wanted."
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="expired leases are released by conditional updates")
 def housekeeping(now: datetime) -> None:
     """Settle lapsed claims and expire what is too late to print; one short transaction.
 
@@ -935,6 +953,11 @@ def housekeeping(now: datetime) -> None:
     db.session.commit()
 
 
+@race_safe(
+    Mechanism.ROW_LOCK,
+    Mechanism.CONDITIONAL_UPDATE,
+    guards="one worker per job (FOR UPDATE SKIP LOCKED, then a conditional claim)",
+)
 def claim_next(
     claimer: str,
     now: datetime,
@@ -1024,6 +1047,7 @@ def _printer_state(printer_id: int, state: str, error: str | None, now: datetime
     )
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="only the lease holder moves its job")
 def mark_sending(job: ClaimedJob, now: datetime) -> bool:
     """Record that the job's bytes are about to leave; False if the claim is no longer ours."""
     ok = (
@@ -1048,6 +1072,7 @@ def _expire(job: ClaimedJob, reason: str, now: datetime) -> None:
     )
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="only the lease holder moves its job")
 def expire_if_late(job: ClaimedJob, now: datetime) -> bool:
     """Drop a claimed job whose time to be sent is over, just before its bytes would leave.
 
@@ -1061,6 +1086,7 @@ def expire_if_late(job: ClaimedJob, now: datetime) -> bool:
     return True
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="only the lease holder moves its job")
 def mark_sent(job: ClaimedJob, now: datetime) -> None:
     """The transport took every byte (not yet proof of paper)."""
     db.session.execute(
@@ -1072,6 +1098,7 @@ def mark_sent(job: ClaimedJob, now: datetime) -> None:
     db.session.commit()
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="only the lease holder moves its job")
 def mark_done(job: ClaimedJob, now: datetime) -> None:
     """Printed: the job is done and the printer is fine."""
     db.session.execute(
@@ -1084,6 +1111,7 @@ def mark_done(job: ClaimedJob, now: datetime) -> None:
     db.session.commit()
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="only the lease holder moves its job")
 def mark_uncertain(job: ClaimedJob, error: str, now: datetime) -> None:
     """Part of the job may be on paper: never resent automatically (a reprint says DUPLICATE)."""
     db.session.execute(
@@ -1096,6 +1124,7 @@ def mark_uncertain(job: ClaimedJob, error: str, now: datetime) -> None:
     db.session.commit()
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="only the lease holder moves its job")
 def mark_failed(job: ClaimedJob, error: str, now: datetime) -> None:
     """The job cannot be printed (bad document, unknown profile, too many errors)."""
     db.session.execute(
@@ -1108,6 +1137,7 @@ def mark_failed(job: ClaimedJob, error: str, now: datetime) -> None:
     db.session.commit()
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="only the lease holder moves its job")
 def postpone(job: ClaimedJob, printer_state: str, error: str, now: datetime) -> datetime | None:
     """Nothing was printed: back to the queue after an exponential, capped backoff; the printer's
     other waiting jobs wait as long (no point knocking on a door that is shut). Returns when,
@@ -1337,6 +1367,7 @@ def _agent_job(printer: Printer, job_id: int) -> ClaimedJob | None:
     )
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="only the agent holding the lease finishes the job")
 def agent_done(printer: Printer, job_id: int, now: datetime | None = None) -> bool:
     """The agent printed the job; False when there is no such job of this printer to settle.
 
@@ -1357,6 +1388,7 @@ def agent_done(printer: Printer, job_id: int, now: datetime | None = None) -> bo
     return settled == 1
 
 
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="only the agent holding the lease fails the job")
 def agent_failed(
     printer: Printer, job_id: int, error: str, uncertain: bool, now: datetime | None = None
 ) -> bool:

@@ -10,19 +10,17 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash
 
 from bakery.domain.basket import RefundError, SoldLine, price_refund
 from bakery.domain.chain import chain_tag
 from bakery.domain.clock import business_date, local_day_bounds
-from bakery.domain.lockout import is_locked
 from bakery.extensions import db
 from bakery.formatting import money
 from bakery.models import LedgerEntry, Payment, Product, Sale, SaleLine, StoreCredit, User
 from bakery.models.types import utcnow
 from bakery.services import audit, ledger, printing, receipts
 from bakery.services.audit import Actor
-from bakery.services.auth import SignInRefused, _count_failure, _lock_state
+from bakery.services.auth import authorise_manager
 from bakery.services.checkout import (
     RefundTooLarge,
     next_receipt_no,
@@ -31,6 +29,7 @@ from bakery.services.checkout import (
     take_stock,
 )
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.race_safety import Mechanism, lock_till, locked, race_safe
 from bakery.services.settings import current_settings
 
 METHODS = ("cash", "card", "credit")
@@ -40,19 +39,11 @@ QR_TEXT = re.compile(r"^(\d{1,9})-(\d{1,9})-([0-9A-F]{8}|—)$", re.IGNORECASE)
 RECEIPT_NO = re.compile(r"^#?(\d{1,9})$")
 
 
-def authorise_manager(manager_id: int, pin: str, actor: Actor, now: datetime) -> User:
-    """A manager's PIN authorises a refund; wrong PINs count towards the manager's lock-out."""
-    manager = db.session.get(User, manager_id)
-    if manager is None or not manager.active or not manager.is_manager or not manager.pin_hash:
-        raise SignInRefused("Choose a manager to authorise this.")
-    if is_locked(_lock_state(manager), now):
-        raise SignInRefused(f"{manager.first_name} is locked out after wrong PINs.")
-    if not check_password_hash(manager.pin_hash, pin or ""):
-        _count_failure(manager, actor, now, "pin")
-        raise SignInRefused("Wrong manager PIN. Nothing was changed.")
-    return manager
-
-
+@race_safe(
+    Mechanism.ROW_LOCK,
+    Mechanism.UNIQUE_KEY,
+    guards="what remains refundable (till and sale rows); one refund per refund form key",
+)
 def refund(
     till_id: int,
     sale_id: int,
@@ -76,7 +67,8 @@ def refund(
     `key` (one per refund form) a repeated submission returns the refund the first one made.
     """
     at = now or utcnow()
-    original = db.session.get(Sale, sale_id)
+    lock_till(till_id)  # refunds of a sale happen on its till: one at a time, against the drawer too
+    original = locked(Sale, sale_id)
     if original is None or original.kind != "sale" or original.till_id != till_id:
         raise NotFound("There is no such sale to refund on this till.")
     if key is not None:

@@ -20,6 +20,7 @@ from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.errors import Forbidden, NotFound, ServiceError
+from bakery.services.race_safety import Mechanism, locked, race_safe
 
 FIELDS = ("justice_involvement", "programme_ref", "referral_agency", "support_notes")
 LIMITS = {"programme_ref": 60, "referral_agency": 120, "support_notes": 4000}
@@ -45,6 +46,7 @@ def may_safeguard(user_id: int | None) -> bool:
     return bool(user and user.active and user.is_admin and user.can_safeguard)
 
 
+@race_safe(Mechanism.INDEPENDENT, guards="an audit row of a refused read")
 def check_access(member_id: int, actor: Actor, attempted: str, now: datetime | None = None) -> Member:
     """The member, if the actor may see their safeguarding data; otherwise audit and refuse (403).
 
@@ -81,6 +83,7 @@ def record_for(member_id: int) -> SafeguardingRecord | None:
     return db.session.scalar(select(SafeguardingRecord).where(SafeguardingRecord.member_id == member_id))
 
 
+@race_safe(Mechanism.INDEPENDENT, guards="an audit row of the read")
 def read_record(
     member_id: int, reason: str, actor: Actor, now: datetime | None = None
 ) -> tuple[Member, SafeguardingRecord | None]:
@@ -108,10 +111,14 @@ def _clean(data: SafeguardingInput) -> dict[str, Any]:
     return values
 
 
+@race_safe(
+    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="one record per member (member row, unique member_id)"
+)
 def change_record(
     member_id: int, data: SafeguardingInput, actor: Actor, now: datetime | None = None
 ) -> SafeguardingRecord:
     """Create or change a member's record; the audit row names the fields changed, never values."""
+    locked(Member, member_id)  # two admins creating the first record: the second updates it
     check_access(member_id, actor, "change", now)
     values = _clean(data)
     at = now or utcnow()
@@ -166,6 +173,7 @@ def for_subject_access(member_id: int, actor: Actor, now: datetime | None = None
     }
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the user row (admins locked first)")
 def set_permission(user_id: int, allowed: bool, actor: Actor, now: datetime | None = None) -> User:
     """Grant or revoke the safeguarding permission on another admin (audited).
 
@@ -175,7 +183,7 @@ def set_permission(user_id: int, allowed: bool, actor: Actor, now: datetime | No
     granter = db.session.get(User, actor.user_id) if actor.user_id is not None else None
     if granter is None or not granter.is_admin:
         raise Forbidden("Only an admin can change who holds the safeguarding permission.")
-    user = db.session.get(User, user_id)
+    user = locked(User, user_id)
     if user is None:
         raise NotFound("That user does not exist.")
     if user.id == granter.id:

@@ -15,6 +15,7 @@ from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.errors import ServiceError
+from bakery.services.race_safety import Mechanism, locked, race_safe
 
 EDITABLE = (
     "shop_name",
@@ -80,10 +81,11 @@ def validate_settings(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the settings row (audit shows the true before)")
 def update_settings(values: dict[str, Any], actor: Actor, now: datetime | None = None) -> ShopSettings:
     """Save the settings and audit what changed (before and after)."""
     cleaned = validate_settings(values)
-    row = db.session.get(ShopSettings, 1)
+    row = locked(ShopSettings, 1)
     if row is None:
         row = current_settings()
         db.session.add(row)

@@ -16,6 +16,7 @@ from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.race_safety import Mechanism, locked, race_safe
 
 #: The kinds of movement and the sign each one has in the ledger.
 KINDS: dict[str, int] = {"bought": 1, "withdrawn": -1, "dividend": 1}
@@ -84,7 +85,7 @@ def record_share_movement(
     text = " ".join((note or "").split())
     if len(text) > NOTE_LIMIT:
         raise ServiceError(f"A note can be at most {NOTE_LIMIT} characters.")
-    member = db.session.scalar(select(Member).where(Member.id == member_id).with_for_update())
+    member = locked(Member, member_id)
     if member is None:
         raise NotFound("That member does not exist.")
     if kind == "bought" and member.status != "active":
@@ -111,6 +112,7 @@ def record_share_movement(
     return movement
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the member row")
 def buy_shares(
     member_id: int, amount: Pence, note: str, actor: Actor, now: datetime | None = None
 ) -> ShareTransaction:
@@ -120,6 +122,7 @@ def buy_shares(
     return movement
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the share balance never below zero (member row)")
 def withdraw_shares(
     member_id: int, amount: Pence, note: str, actor: Actor, now: datetime | None = None
 ) -> ShareTransaction:

@@ -14,6 +14,7 @@ from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.auth import hash_token
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.race_safety import Mechanism, locked, race_safe
 
 
 def clean_name(text: str, field: str, limit: int = 60) -> str:
@@ -26,6 +27,7 @@ def clean_name(text: str, field: str, limit: int = 60) -> str:
     return value
 
 
+@race_safe(Mechanism.UNIQUE_KEY, guards="till names are unique")
 def create_till(name: str, location: str, actor: Actor, now: datetime | None = None) -> Till:
     """Add a till; names are unique."""
     name = clean_name(name, "till name")
@@ -39,13 +41,14 @@ def create_till(name: str, location: str, actor: Actor, now: datetime | None = N
     return till
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the till row (paired only while active)")
 def pair_device(till_id: int, label: str, actor: Actor, now: datetime | None = None) -> str:
     """Pair the manager's current tablet with a till; return the raw token for its cookie.
 
     Rule: only the hash of the token is stored; the token is shown to nobody and lives only in
     an HttpOnly cookie on that tablet.
     """
-    till = db.session.get(Till, till_id)
+    till = locked(Till, till_id)
     if till is None or not till.active:
         raise NotFound("That till does not exist or is closed down.")
     if actor.user_id is None:
@@ -65,9 +68,10 @@ def pair_device(till_id: int, label: str, actor: Actor, now: datetime | None = N
     return token
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the device row")
 def revoke_device(device_id: int, actor: Actor, now: datetime | None = None) -> TillDevice:
     """Unpair a tablet: its cookie stops working at once."""
-    device = db.session.get(TillDevice, device_id)
+    device = locked(TillDevice, device_id)
     if device is None:
         raise NotFound("That device does not exist.")
     if device.revoked_at is None:

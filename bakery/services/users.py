@@ -13,6 +13,7 @@ from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.auth import hash_secret, valid_pin
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.race_safety import Mechanism, begin_write, locked, race_safe
 from bakery.services.tills import clean_name
 
 MIN_PASSWORD = 10
@@ -49,6 +50,7 @@ def _check_pin(pin: str) -> None:
         raise ServiceError("A PIN is 4 to 6 digits.")
 
 
+@race_safe(Mechanism.UNIQUE_KEY, guards="emails are unique")
 def create_user(
     display_name: str,
     email: str | None,
@@ -97,15 +99,40 @@ def create_user(
 
 
 def _get(user_id: int) -> User:
-    user = db.session.get(User, user_id)
+    """The user, locked for the change (two admins editing one user apply one after the other)."""
+    _lock_admins()
+    user = locked(User, user_id)
     if user is None:
         raise NotFound("That user does not exist.")
     return user
 
 
+def _lock_admins() -> None:
+    """Lock the admins' rows (in id order) before a user changes, then check the actor still is one.
+
+    Why: two admins demoting or deactivating each other at the same moment would each see the
+    other as the admin who remains, and leave the shop with none. Taking every admin's row first
+    makes the second change wait and then see the first.
+    """
+    begin_write()
+    db.session.execute(
+        select(User.id).where(User.role == Role.ADMIN).order_by(User.id).with_for_update()
+    ).all()
+    db.session.expire_all()
+
+
+def _still_admin(actor: Actor) -> None:
+    """Refuse a change by someone who stopped being an active admin while it was on its way."""
+    me = db.session.get(User, actor.user_id) if actor.user_id else None
+    if me is not None and (me.role != Role.ADMIN or not me.active):
+        raise ServiceError("Your admin rights were taken away meanwhile. Nothing was changed.")
+
+
+@race_safe(Mechanism.ROW_LOCK, guards="someone remains admin (admin rows locked, then the user)")
 def change_role(user_id: int, role: str, actor: Actor, now: datetime | None = None) -> User:
     """Change a user's role (audited). An admin cannot demote themself (someone must remain)."""
     user = _get(user_id)
+    _still_admin(actor)
     role = _check_role(role)
     if user.id == actor.user_id and role != Role.ADMIN:
         raise ServiceError("You cannot take away your own admin role; ask another admin.")
@@ -126,6 +153,7 @@ def change_role(user_id: int, role: str, actor: Actor, now: datetime | None = No
     return user
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the user row")
 def set_pin(user_id: int, pin: str, actor: Actor, now: datetime | None = None) -> User:
     """Set a user's till PIN (audited, never logged)."""
     user = _get(user_id)
@@ -136,6 +164,7 @@ def set_pin(user_id: int, pin: str, actor: Actor, now: datetime | None = None) -
     return user
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the user row")
 def set_password(user_id: int, password: str, actor: Actor, now: datetime | None = None) -> User:
     """Set a user's password (audited, never logged)."""
     user = _get(user_id)
@@ -148,6 +177,7 @@ def set_password(user_id: int, password: str, actor: Actor, now: datetime | None
     return user
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="the user's lock-out (user row)")
 def unlock(user_id: int, actor: Actor, now: datetime | None = None) -> User:
     """Lift a lock-out early (a manager vouching for the person)."""
     user = _get(user_id)
@@ -158,9 +188,11 @@ def unlock(user_id: int, actor: Actor, now: datetime | None = None) -> User:
     return user
 
 
+@race_safe(Mechanism.ROW_LOCK, guards="someone remains admin (admin rows locked, then the user)")
 def set_active(user_id: int, active: bool, actor: Actor, now: datetime | None = None) -> User:
     """Deactivate or reactivate a user; deactivated users cannot sign in anywhere."""
     user = _get(user_id)
+    _still_admin(actor)
     if user.id == actor.user_id and not active:
         raise ServiceError("You cannot deactivate yourself.")
     if user.active != active:

@@ -65,7 +65,7 @@ def pay_in_out() -> Response:
         try:
             amount = parse_pence(form.amount.data or "", allow_zero=False, maximum=cash.MAX_FLOAT)
             signed = amount if form.direction.data == "in" else -amount
-            cash.pay_in_out(g.till.id, signed, form.reason.data or "", actor())
+            cash.pay_in_out(g.till.id, signed, form.reason.data or "", actor(), key=form.key.data or None)
         except (MoneyError, ServiceError) as refused:
             db.session.rollback()
             error, status = str(refused), getattr(refused, "status", 422)

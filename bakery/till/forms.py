@@ -59,6 +59,7 @@ class PayForm(FlaskForm):
     terminal reference."""
 
     basket_key = HiddenField(validators=[DataRequired()])
+    tender_key = HiddenField()
     method = RadioField(
         choices={"cash": "Cash", "card": "Card", "credit": "Store credit"},
         validators=[DataRequired("Choose cash or card.")],
@@ -129,6 +130,7 @@ MAX_REFUND_QTY = 9_999
 class PayInOutForm(FlaskForm):
     """Cash paid into or out of the drawer outside a sale: direction, amount and a reason."""
 
+    key = HiddenField()
     direction = RadioField(
         "Cash", choices={"in": "Paid in", "out": "Paid out"}, validators=[DataRequired("Choose in or out.")]
     )

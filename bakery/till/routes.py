@@ -274,6 +274,7 @@ def pay() -> Response:
             amount,
             actor(),
             reference=form.reference.data,
+            key=form.tender_key.data or None,
         )
     except (MoneyError, ServiceError) as refused:
         db.session.rollback()

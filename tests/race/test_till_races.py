@@ -1,0 +1,279 @@
+"""Requests released together against a multi-worker server keep every money and security rule
+(SQLite and PostgreSQL; each race repeated over many rounds)."""
+
+from __future__ import annotations
+
+import uuid
+from itertools import count
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from bakery.extensions import db
+from bakery.models import (
+    AuditEvent,
+    Basket,
+    BasketLine,
+    CashMovement,
+    Category,
+    PendingPayment,
+    Product,
+    Sale,
+    SaleLine,
+    TaxCategory,
+    User,
+)
+from bakery.services import baskets, cash, checkout, users
+from bakery.services.audit import Actor
+from tests.app.till.helpers import open_till_for
+from tests.factories import make_user, pair
+from tests.race.conftest import ROUNDS, Answer, LiveServer, release_together, tablet_for
+
+_names = count(1)
+
+
+def a_product(price: int) -> Product:
+    """A cold-food product of its own (names are unique per test database)."""
+    n = next(_names)
+    tax = TaxCategory(code=f"cold{n}", name=f"cold {n}", takeaway_bp=0, eat_in_bp=2000, hot=False)
+    product = Product(name=f"Tea {n}", category=Category(name=f"Race {n}"), tax_category=tax, price=price)
+    db.session.add(product)
+    db.session.commit()
+    return product
+
+
+def sell(till_id: int, staff_id: int, product: Product) -> Sale:
+    """One of the product, paid in cash, on the till (in the test process)."""
+    who = Actor(staff_id, till_id)
+    baskets.add_line(till_id, product.id, who)
+    key = baskets.open_basket(till_id).key
+    sale = checkout.tender(till_id, key, "cash", product.price, who)
+    assert isinstance(sale, Sale)
+    return sale
+
+
+def no_crash(live: LiveServer, answers: list[Answer]) -> None:
+    assert all(a.status < 500 for a in answers), [a.status for a in answers]
+    assert live.errors_logged() == ""
+
+
+def audit_count(action: str, target: str, after_id: int) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == action, AuditEvent.target == target, AuditEvent.id > after_id)
+    )
+
+
+def last_audit_id() -> int:
+    return db.session.scalar(select(func.coalesce(func.max(AuditEvent.id), 0)))
+
+
+def test_refund_forms_sent_together_never_refund_more_than_was_sold(live: LiveServer, scene: Flask) -> None:
+    client = scene.test_client()
+    till, staff = open_till_for(client)
+    manager = make_user("manager", pin="4321")
+    tea = a_product(200)
+    tablet = tablet_for(live, client)
+    for _ in range(ROUNDS):
+        sale = sell(till.id, staff.id, tea)
+        line = sale.lines[0]
+        form = {
+            "method": "cash",
+            "reason": "cold tea",
+            "manager_id": str(manager.id),
+            "manager_pin": "4321",
+            f"qty-{line.id}": "1",
+        }
+        posts = [
+            tablet.prepare(f"/till/refunds/{sale.id}", {**form, "key": f"refund-{uuid.uuid4().hex}"})
+            for _ in range(4)
+        ]
+        answers = release_together(posts)
+        no_crash(live, answers)
+        refunded = db.session.scalar(
+            select(func.coalesce(func.sum(-SaleLine.qty), 0)).where(SaleLine.refund_of_line_id == line.id)
+        )
+        refunds = db.session.scalar(
+            select(func.count()).select_from(Sale).where(Sale.refund_of_id == sale.id)
+        )
+        assert (refunded, refunds) == (1, 1)
+        assert sum(1 for a in answers if a.status == 200) == 1
+
+
+def test_paid_outs_sent_together_never_take_the_drawer_below_zero(live: LiveServer, scene: Flask) -> None:
+    client = scene.test_client()
+    till, staff = open_till_for(client, opening_float=10000)
+    who = Actor(staff.id, till.id)
+    tablet = tablet_for(live, client)
+    for round_no in range(ROUNDS):
+        if round_no:
+            figures = cash.current_totals(till.id)
+            cash.close_session(till.id, figures.expected_cash, who)
+            cash.open_session(till.id, 10000, who)
+        posts = [
+            tablet.prepare(
+                "/till/cash/moves",
+                {"direction": "out", "amount": "60.00", "reason": "window cleaner", "key": uuid.uuid4().hex},
+            )
+            for _ in range(5)
+        ]
+        answers = release_together(posts)
+        no_crash(live, answers)
+        figures = cash.current_totals(till.id)
+        assert figures.expected_cash == 10000 - 6000
+        moved = db.session.scalar(
+            select(func.count())
+            .select_from(CashMovement)
+            .where(CashMovement.session_id == figures.session.id)
+        )
+        assert moved == 1
+
+
+def test_a_paid_out_double_tapped_moves_the_cash_once(live: LiveServer, scene: Flask) -> None:
+    client = scene.test_client()
+    till, _ = open_till_for(client, opening_float=100000)
+    tablet = tablet_for(live, client)
+    for _ in range(ROUNDS):
+        before = cash.current_totals(till.id).expected_cash
+        form = {"direction": "out", "amount": "1.50", "reason": "milk", "key": uuid.uuid4().hex}
+        answers = release_together([tablet.prepare("/till/cash/moves", form) for _ in range(3)])
+        no_crash(live, answers)
+        assert all(a.status == 200 for a in answers)
+        assert cash.current_totals(till.id).expected_cash == before - 150
+
+
+def test_taps_sent_together_are_all_counted_in_one_basket(live: LiveServer, scene: Flask) -> None:
+    client = scene.test_client()
+    till, staff = open_till_for(client)
+    bun = a_product(150)
+    tablet = tablet_for(live, client)
+    for _ in range(ROUNDS):
+        answers = release_together(
+            [tablet.prepare("/till/lines", {"product_id": str(bun.id)}) for _ in range(10)]
+        )
+        no_crash(live, answers)
+        open_ = list(
+            db.session.scalars(select(Basket).where(Basket.till_id == till.id, Basket.status == "open"))
+        )
+        assert len(open_) == 1
+        quantities = [
+            line.qty
+            for line in db.session.scalars(select(BasketLine).where(BasketLine.basket_id == open_[0].id))
+        ]
+        assert quantities == [10]
+        baskets.void_basket(till.id, Actor(staff.id, till.id))
+
+
+def test_two_tills_recalling_one_parked_order_one_gets_it(live: LiveServer, scene: Flask) -> None:
+    parker = scene.test_client()
+    till_a, staff = open_till_for(parker)
+    others = [scene.test_client(), scene.test_client()]
+    tills = [open_till_for(c)[0] for c in others]
+    tablets = [tablet_for(live, c) for c in others]
+    cake = a_product(300)
+    for round_no in range(ROUNDS):
+        baskets.add_line(till_a.id, cake.id, Actor(staff.id, till_a.id))
+        baskets.park_basket(till_a.id, f"Table {round_no}", Actor(staff.id, till_a.id))
+        parked = db.session.scalar(select(Basket.id).where(Basket.status == "parked"))
+        since = last_audit_id()
+        answers = release_together([t.prepare(f"/till/parked/{parked}/recall", {}) for t in tablets])
+        no_crash(live, answers)
+        basket = db.session.get(Basket, parked, populate_existing=True)
+        assert basket.status == "open" and basket.till_id in {t.id for t in tills}
+        assert audit_count("till.basket_recalled", f"basket:{parked}", since) == 1
+        for till in tills:
+            assert (
+                db.session.scalar(
+                    select(func.count())
+                    .select_from(Basket)
+                    .where(Basket.till_id == till.id, Basket.status == "open")
+                )
+                <= 1
+            )
+        baskets.void_basket(basket.till_id, Actor(staff.id, basket.till_id))
+
+
+def test_wrong_pins_sent_together_lock_after_exactly_five(live: LiveServer, scene: Flask) -> None:
+    client = scene.test_client()
+    till, _ = open_till_for(client)
+    target = make_user("staff", pin="2468")
+    pair(client, till)
+    tablet = tablet_for(live, client)
+    admin = make_user("admin")
+    for round_no in range(ROUNDS):
+        since = last_audit_id()
+        posts = [tablet.prepare(f"/till/staff/{target.id}/pin", {"pin": "1357"}) for _ in range(40)]
+        posts.insert(17, tablet.prepare(f"/till/staff/{target.id}/pin", {"pin": "2468"}))
+        answers = release_together(posts)
+        no_crash(live, answers)
+        who = f"user:{target.id}"
+        wrong = audit_count("auth.wrong_pin", who, since)
+        locks = audit_count("auth.locked", who, since)
+        signed_in = db.session.scalar(
+            select(func.min(AuditEvent.id)).where(
+                AuditEvent.action == "auth.signed_in", AuditEvent.actor_id == target.id, AuditEvent.id > since
+            )
+        )
+        if signed_in is None:
+            assert (wrong, locks) == (5, 1)
+        else:
+            # The right PIN may come first; it counts only if fewer than 5 wrong came before it.
+            before = db.session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(
+                    AuditEvent.action == "auth.wrong_pin",
+                    AuditEvent.target == who,
+                    AuditEvent.id > since,
+                    AuditEvent.id < signed_in,
+                )
+            )
+            assert before < 5 and locks == 1
+        user = db.session.get(User, target.id, populate_existing=True)
+        assert user.lockouts == round_no + 1
+        users.unlock(target.id, Actor(admin.id))
+
+
+def test_wrong_passwords_sent_together_lock_after_exactly_five(live: LiveServer, scene: Flask) -> None:
+    client = scene.test_client()
+    client.get("/sign-in")
+    target = make_user("manager")
+    admin = make_user("admin")
+    tablet = tablet_for(live, client)
+    for round_no in range(ROUNDS):
+        since = last_audit_id()
+        posts = [
+            tablet.prepare("/sign-in", {"email": target.email, "password": "not the password"})
+            for _ in range(20)
+        ]
+        answers = release_together(posts)
+        no_crash(live, answers)
+        who = f"user:{target.id}"
+        assert (audit_count("auth.wrong_password", who, since), audit_count("auth.locked", who, since)) == (
+            5,
+            1,
+        )
+        assert db.session.get(User, target.id, populate_existing=True).lockouts == round_no + 1
+        users.unlock(target.id, Actor(admin.id))
+
+
+def test_a_double_tapped_card_part_payment_is_one_payment(live: LiveServer, scene: Flask) -> None:
+    client = scene.test_client()
+    till, staff = open_till_for(client)
+    lunch = a_product(700)
+    tablet = tablet_for(live, client)
+    who = Actor(staff.id, till.id)
+    for _ in range(ROUNDS):
+        baskets.add_line(till.id, lunch.id, who)
+        basket = baskets.open_basket(till.id)
+        form = {"basket_key": basket.key, "tender_key": uuid.uuid4().hex, "method": "card", "amount": "4.00"}
+        answers = release_together([tablet.prepare("/till/pay", form) for _ in range(2)])
+        no_crash(live, answers)
+        pending = list(
+            db.session.scalars(select(PendingPayment.amount).where(PendingPayment.basket_id == basket.id))
+        )
+        assert pending == [400]
+        sale = checkout.tender(till.id, basket.key, "cash", 300, who)
+        assert isinstance(sale, Sale)
+        assert sorted((p.method, p.amount) for p in sale.payments) == [("card", 400), ("cash", 300)]
