@@ -30,6 +30,9 @@ class TimeEntry(db.Model):  # type: ignore[name-defined,misc]
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     member_state: Mapped[str] = mapped_column(String(10), default="")  # "", confirmed, flagged
     member_comment: Mapped[str] = mapped_column(String(280), default="")
+    #: The keys of the clock-in and clock-out forms: a double tap or a retry clocks once.
+    clock_in_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    clock_out_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 

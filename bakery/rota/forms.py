@@ -15,6 +15,7 @@ class ClockForm(FlaskForm):
     """A clock-in or clock-out on the till: the PIN, what the person meant to do, and breaks."""
 
     action = HiddenField(validators=[DataRequired(), AnyOf(["in", "out"])])
+    key = HiddenField()
     pin = PasswordField(
         "PIN",
         validators=[

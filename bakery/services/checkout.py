@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
@@ -29,11 +28,10 @@ from bakery.services.audit import Actor
 from bakery.services.baskets import PricedBasket, price
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.members import store_credit_balance
-from bakery.services.race_safety import Mechanism, lock_till, race_safe
+from bakery.services.race_safety import FORM_KEY, Mechanism, lock_till, race_safe
 
 METHODS = ("cash", "card", CREDIT)
-#: The key a form carries for one action (a tender, a paid-out, a clock-in): letters, digits, dashes.
-TENDER_KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+TENDER_KEY = FORM_KEY
 
 
 class TillClosed(ServiceError):

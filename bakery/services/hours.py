@@ -38,7 +38,7 @@ from bakery.services.auth import (
 )
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.periods import period_for, refuse_if_locked
-from bakery.services.race_safety import Mechanism, begin_write, locked, race_safe
+from bakery.services.race_safety import FORM_KEY, Mechanism, begin_write, locked, race_safe
 from bakery.services.settings import current_settings
 
 MEMBER_WEEKS = 8
@@ -190,19 +190,40 @@ def _check_pin(user_id: int, pin: str, device: TillDevice | None, actor: Actor, 
     return user
 
 
-@race_safe(Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="one open entry per person (unique open_user_id)")
+def _entry_for_key(column: Any, key: str | None, user_id: int) -> TimeEntry | None:
+    """The entry a clock form with this key already made (the caller holds the user's row lock)."""
+    if key is None:
+        return None
+    if not FORM_KEY.match(key):
+        raise ServiceError("This clock form is out of date. Tap your name again.")
+    return db.session.scalar(select(TimeEntry).where(column == key, TimeEntry.user_id == user_id))
+
+
+@race_safe(
+    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="one open entry per person; one clock-in per form key"
+)
 def clock_in(
-    user_id: int, pin: str, device: TillDevice | None, actor: Actor, now: datetime | None = None
+    user_id: int,
+    pin: str,
+    device: TillDevice | None,
+    actor: Actor,
+    now: datetime | None = None,
+    *,
+    key: str | None = None,
 ) -> Clocked:
     """Clock a person in with their PIN on a paired till.
 
-    Rule: one open entry per person (a unique key; a double tap or a second till gets a clear
-    refusal); the entry is linked to the person's member record when they are a member.
+    Rule: one open entry per person (a unique key; a second till gets a clear refusal); the
+    entry is linked to the person's member record when they are a member. With the form's `key`,
+    a double tap or a retried request answers with the clock-in the first one made.
     """
     at = (now or utcnow()).replace(microsecond=0)
     user = _check_pin(user_id, pin, device, actor, at)
     assert device is not None  # noqa: S101  (checked by _check_pin)
     who = Actor(user.id, device.till_id, actor.address)
+    done = _entry_for_key(TimeEntry.clock_in_key, key, user.id)
+    if done is not None:
+        return Clocked(user, done, "in", done.clock_in, 0)
     already = open_entry(user.id)
     if already is not None:
         since = _since(already.clock_in, at)
@@ -217,6 +238,7 @@ def clock_in(
         open_user_id=user.id,
         member_state="",
         member_comment="",
+        clock_in_key=key,
     )
     try:
         with db.session.begin_nested():
@@ -234,7 +256,8 @@ def clock_in(
 @race_safe(
     Mechanism.ROW_LOCK,
     Mechanism.CONDITIONAL_UPDATE,
-    guards="the open entry is closed once (conditional update)",
+    Mechanism.UNIQUE_KEY,
+    guards="the open entry is closed once (conditional update); one clock-out per form key",
 )
 def clock_out(
     user_id: int,
@@ -243,17 +266,23 @@ def clock_out(
     actor: Actor,
     break_minutes: int = 0,
     now: datetime | None = None,
+    *,
+    key: str | None = None,
 ) -> Clocked:
     """Clock a person out with their PIN, recording their breaks (0-240 minutes).
 
     Rule: the open entry is closed with a conditional UPDATE, so two tills cannot both close it;
     a shift over 16 hours is not closed here (the person forgot to clock out: a manager puts in
-    the real time on the timesheet).
+    the real time on the timesheet). With the form's `key`, a double tap or a retried request
+    answers with the clock-out the first one made.
     """
     at = (now or utcnow()).replace(microsecond=0)
     user = _check_pin(user_id, pin, device, actor, at)
     assert device is not None  # noqa: S101  (checked by _check_pin)
     who = Actor(user.id, device.till_id, actor.address)
+    done = _entry_for_key(TimeEntry.clock_out_key, key, user.id)
+    if done is not None and done.clock_out is not None:
+        return Clocked(user, done, "out", done.clock_out, done.minutes)
     entry = open_entry(user.id)
     if entry is None:
         raise NotClockedIn(f"{user.first_name} is not clocked in. Nothing changed.")
@@ -270,7 +299,7 @@ def clock_out(
     closed = db.session.execute(
         update(TimeEntry)
         .where(TimeEntry.id == entry.id, TimeEntry.open_user_id == user.id)
-        .values(clock_out=at, break_minutes=break_minutes, open_user_id=None)
+        .values(clock_out=at, break_minutes=break_minutes, open_user_id=None, clock_out_key=key)
         .execution_options(synchronize_session=False)
     )
     if closed.rowcount != 1:  # type: ignore[attr-defined]

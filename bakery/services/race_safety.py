@@ -26,6 +26,7 @@ member → chain head. Every till operation locks its till row first.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -57,6 +58,9 @@ class RaceSafety:
     mechanisms: tuple[Mechanism, ...]
     guards: str
 
+
+#: The key a form carries so that sending it twice acts once (a tender, a paid-out, a clock-in).
+FORM_KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 #: Every declared writing service, by "module.function".
 REGISTRY: dict[str, RaceSafety] = {}

@@ -65,10 +65,15 @@ def clock_in_out(user_id: int) -> Response:
         return _pad(user, form, 422)
     try:
         if form.action.data == "in":
-            done = hours.clock_in(user.id, form.pin.data or "", g.device, actor())
+            done = hours.clock_in(user.id, form.pin.data or "", g.device, actor(), key=form.key.data or None)
         else:
             done = hours.clock_out(
-                user.id, form.pin.data or "", g.device, actor(), break_minutes=form.break_minutes.data or 0
+                user.id,
+                form.pin.data or "",
+                g.device,
+                actor(),
+                break_minutes=form.break_minutes.data or 0,
+                key=form.key.data or None,
             )
     except SignInRefused as refused:
         return _pad(

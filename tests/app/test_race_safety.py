@@ -16,7 +16,7 @@ from bakery.models import Basket, CashMovement, PendingPayment, Sale, Till
 from bakery.services import cash
 from bakery.services.race_safety import begin_write, locked
 from tests.app.till.helpers import make_menu, open_till_for
-from tests.factories import make_till, make_user, post
+from tests.factories import make_till, make_user, pair, post
 
 KEY_IN_FORM = re.compile(r'name="tender_key" value="([0-9a-f]{32})"')
 
@@ -148,3 +148,30 @@ def test_one_open_basket_per_till_is_a_database_rule(app: Flask) -> None:
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_a_clock_in_and_out_sent_twice_with_their_keys_clock_once(client) -> None:
+    from tests.app.hours.helpers import entries, hours_ago, worker
+
+    ada, _ = worker("Ada Twice")
+    pair(client, make_till("Clock"))
+    pad = client.get(f"/till/clock/{ada.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', pad).group(1)
+    form = {"action": "in", "pin": "1234", "key": key}
+    first = post(client, f"/till/clock/{ada.id}", form, htmx=True)
+    again = post(client, f"/till/clock/{ada.id}", form, htmx=True)
+    assert first.status_code == again.status_code == 200
+    assert "clocked in at" in again.get_data(as_text=True)
+    [entry] = entries()
+    entry.clock_in = hours_ago(3)
+    db.session.commit()
+    form = {"action": "out", "pin": "1234", "key": uuid.uuid4().hex, "break_minutes": "0"}
+    assert post(client, f"/till/clock/{ada.id}", form, htmx=True).status_code == 200
+    again = post(client, f"/till/clock/{ada.id}", form, htmx=True)
+    assert again.status_code == 200 and "clocked out" in again.get_data(as_text=True)
+    [entry] = entries()
+    assert entry.clock_out is not None and entry.open_user_id is None
+    # A new form (a new key) is a new clock-in.
+    fresh_in = {"action": "in", "pin": "1234", "key": uuid.uuid4().hex}
+    assert post(client, f"/till/clock/{ada.id}", fresh_in, htmx=True).status_code == 200
+    assert len(entries()) == 2

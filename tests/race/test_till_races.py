@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from itertools import count
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bakery.extensions import db
 from bakery.models import (
@@ -21,12 +22,14 @@ from bakery.models import (
     Sale,
     SaleLine,
     TaxCategory,
+    TimeEntry,
     User,
 )
+from bakery.models.types import utcnow
 from bakery.services import baskets, cash, checkout, users
 from bakery.services.audit import Actor
 from tests.app.till.helpers import open_till_for
-from tests.factories import make_user, pair
+from tests.factories import make_till, make_user, pair
 from tests.race.conftest import ROUNDS, Answer, LiveServer, release_together, tablet_for
 
 _names = count(1)
@@ -277,3 +280,38 @@ def test_a_double_tapped_card_part_payment_is_one_payment(live: LiveServer, scen
         sale = checkout.tender(till.id, basket.key, "cash", 300, who)
         assert isinstance(sale, Sale)
         assert sorted((p.method, p.amount) for p in sale.payments) == [("card", 400), ("cash", 300)]
+
+
+def test_a_double_tapped_clock_in_and_out_clock_once(live: LiveServer, scene: Flask) -> None:
+    client = scene.test_client()
+    till = make_till()
+    pair(client, till)
+    ada = make_user("staff", pin="1357")
+    tablet = tablet_for(live, client)
+    for _ in range(ROUNDS):
+        form = {"action": "in", "pin": "1357", "key": uuid.uuid4().hex}
+        answers = release_together([tablet.prepare(f"/till/clock/{ada.id}", form) for _ in range(3)])
+        no_crash(live, answers)
+        assert [a.status for a in answers] == [200, 200, 200]
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(TimeEntry).where(TimeEntry.open_user_id == ada.id)
+            )
+            == 1
+        )
+        db.session.execute(  # the shift has gone on a while
+            update(TimeEntry)
+            .where(TimeEntry.open_user_id == ada.id)
+            .values(clock_in=utcnow() - timedelta(hours=3))
+        )
+        db.session.commit()
+        form = {"action": "out", "pin": "1357", "key": uuid.uuid4().hex, "break_minutes": "0"}
+        answers = release_together([tablet.prepare(f"/till/clock/{ada.id}", form) for _ in range(3)])
+        no_crash(live, answers)
+        assert [a.status for a in answers] == [200, 200, 200]
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(TimeEntry).where(TimeEntry.open_user_id == ada.id)
+            )
+            == 0
+        )
