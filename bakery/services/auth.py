@@ -19,7 +19,7 @@ from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.errors import ServiceError
-from bakery.services.race_safety import Mechanism, locked, race_safe
+from bakery.services.race_safety import Mechanism, begin_write, locked, race_safe
 
 PIN_PATTERN = re.compile(r"^[0-9]{4,6}$")
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -203,7 +203,12 @@ def session_for_token(token: str | None) -> UserSession | None:
 def sign_out(
     token: str | None, actor: Actor, reason: str = "signed_out", now: datetime | None = None
 ) -> None:
-    """Revoke a session on the server so its cookie no longer works anywhere."""
+    """Revoke a session on the server so its cookie no longer works anywhere.
+
+    Rule: it may follow another service's commit in the same request (pairing a tablet ends the
+    manager's session), so it takes the write lock before reading the session (SQLite).
+    """
+    begin_write()
     now = now or utcnow()
     found = session_for_token(token)
     if found is None:
