@@ -13,6 +13,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     configure_config(app, test_config)
     configure_extensions(app)
     configure_security(app)
+    configure_input_guard(app)
     configure_blueprints(app)
     configure_templates(app)
     configure_errors(app)
@@ -40,6 +41,12 @@ def configure_security(app: Flask) -> None:
     from bakery import security
 
     security.init_app(app)
+
+
+def configure_input_guard(app: Flask) -> None:
+    from bakery import input_guard
+
+    input_guard.init_app(app)
 
 
 def configure_blueprints(app: Flask) -> None:

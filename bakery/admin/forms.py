@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -14,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from bakery.forms import WholeNumberField
 from bakery.models import Role
 
 ROLE_CHOICES = {r.value: r.value.title() for r in Role}
@@ -82,7 +82,7 @@ class SettingsForm(FlaskForm):
     locale = StringField("Locale", validators=[DataRequired(), Length(max=16)])
     timezone = StringField("Timezone", validators=[DataRequired(), Length(max=40)])
     receipt_footer = TextAreaField("Receipt footer", validators=[Optional(), Length(max=400)])
-    till_idle_seconds = IntegerField(
+    till_idle_seconds = WholeNumberField(
         "Lock an idle till after (seconds)",
         validators=[
             DataRequired(),

@@ -19,6 +19,7 @@ from bakery.admin.forms import (
     UserForm,
 )
 from bakery.extensions import db
+from bakery.forms import page_number, parse_id
 from bakery.members.forms import SafeguardPermissionForm
 from bakery.models import Till, TillDevice, User
 from bakery.security import actor, device_cookie_name, end_session
@@ -122,11 +123,11 @@ def audit_log() -> tuple[str, int]:
         status = 422
     page = audit_events.find_events(
         action_prefix=(form.action.data or "").strip() if status == 200 else "",
-        actor_id=int(form.user.data) if status == 200 and (form.user.data or "").isdigit() else None,
+        actor_id=parse_id(form.user.data) if status == 200 else None,
         day_from=_parse_day(form.day_from.data) if status == 200 else None,
         day_to=_parse_day(form.day_to.data) if status == 200 else None,
         timezone=g.shop.timezone,
-        page=request.args.get("page", 1, type=int) or 1,
+        page=request.args.get("page", 1, type=page_number),
     )
     names = {u.id: u.display_name for u in people}
     return render_template("admin/audit.html", form=form, page=page, names=names), status

@@ -1,17 +1,20 @@
 """Money in integer minor units (pence): parsing, rounding and apportioning.
 
-Floats never touch money. `Decimal` is used only at the edge, to read what a person typed.
+Floats never touch money: what a person types is read digit by digit into whole pence.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 
 Pence = int
 
 #: The largest amount a single price or payment may take (£100,000): anything above is a typo.
 MAX_AMOUNT: Pence = 10_000_000
+
+#: What an amount may look like once its sign and currency symbol are off: "3", "3.4", "3.40", ".5".
+AMOUNT_TEXT = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 
 
 class MoneyError(ValueError):
@@ -27,26 +30,31 @@ def parse_pence(
 ) -> Pence:
     """Read an amount typed in major units ("3.40", "£3", "-1.5") and return pence.
 
-    Rule: at most two decimal places (sub-penny input is refused, never rounded); negative amounts
-    only where the caller allows them; the absolute value may not exceed `maximum`.
+    Rule: ASCII digits with at most one decimal point, after an optional minus and currency sign,
+    spaces around it ignored; commas are refused (is "5,00" five pounds or five hundred?), as are
+    other digits, underscores and spaces inside. At most two decimal places (sub-penny input is
+    refused, never rounded); negative amounts only where the caller allows them; the absolute value
+    may not exceed `maximum`.
     """
-    cleaned = (text or "").strip().replace(",", "").lstrip("£€$").strip()
+    cleaned = (text or "").strip().lstrip("£€$").strip()
     if cleaned.startswith("-"):
         sign, cleaned = -1, cleaned[1:].lstrip("£€$").strip()
     else:
         sign = 1
     if not cleaned:
         raise MoneyError("Enter an amount.")
-    if not all(ch.isdigit() or ch == "." for ch in cleaned) or cleaned.count(".") > 1:
-        raise MoneyError("Enter an amount like 3.40.")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:  # pragma: no cover - guarded by the character check above
-        raise MoneyError("Enter an amount like 3.40.") from exc
-    scaled = value * 100
-    if scaled != scaled.to_integral_value():
+    if "," in cleaned:
+        raise MoneyError("Write pounds and pence with a point and no commas, like 1234.50.")
+    if not AMOUNT_TEXT.fullmatch(cleaned):
+        raise MoneyError("Enter an amount like 3.40, in the digits 0 to 9.")
+    whole, _, fraction = cleaned.partition(".")
+    fraction = fraction.rstrip("0")
+    if len(fraction) > 2:
         raise MoneyError("Amounts are in whole pence: at most two decimal places.")
-    pence = sign * int(scaled)
+    whole = whole.lstrip("0")
+    if len(whole) > len(str(maximum)):
+        raise MoneyError(f"The amount cannot be more than {format_plain(maximum)}.")
+    pence = sign * (int(whole or "0") * 100 + int(fraction.ljust(2, "0")))
     if pence < 0 and not allow_negative:
         raise MoneyError("The amount cannot be negative.")
     if pence == 0 and not allow_zero:

@@ -143,11 +143,15 @@ RATE_TEXT = re.compile(r"-?[0-9]{1,6}(\.[0-9]{1,6})?")
 def parse_rate_bp(text: str) -> int:
     """Read a VAT rate typed as a percentage ("20", "12.5", "5 %") and return basis points.
 
-    Rule: 0 to 100 inclusive, at most two decimal places (12.345 % is refused, never rounded).
+    Rule: ASCII digits with at most one decimal point (a comma, other digits, underscores and
+    spaces inside are refused); 0 to 100 inclusive, at most two decimal places (12.345 % is
+    refused, never rounded).
     """
     cleaned = (text or "").strip().removesuffix("%").strip()
     if not cleaned:
         raise ValueError("Enter a rate like 20 or 12.5.")
+    if "," in cleaned:
+        raise ValueError("Write a rate with a point, not a comma, like 12.5.")
     if not RATE_TEXT.fullmatch(cleaned):
         raise ValueError("Enter a rate like 20 or 12.5 (a percentage).")
     value = Decimal(cleaned)

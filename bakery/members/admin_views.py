@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from bakery.domain.money import format_plain
 from bakery.extensions import db
+from bakery.forms import page_number, parse_id
 from bakery.members.forms import (
     ConfirmForm,
     MemberClassForm,
@@ -140,7 +141,7 @@ def _search() -> tuple[MemberSearchForm, dict[str, object], int]:
         class_id = (form.member_class.data or "").strip()
         filters = {
             "query": (form.q.data or "").strip(),
-            "class_id": int(class_id) if class_id.isdigit() else None,
+            "class_id": parse_id(class_id),
             "status": form.status.data if form.status.data in membership.STATUSES else "",
         }
     return form, filters, status
@@ -157,7 +158,7 @@ def list_members() -> Page:
         str(filters["query"]),
         filters["class_id"] if isinstance(filters["class_id"], int) else None,
         str(filters["status"]),
-        page=request.args.get("page", 1, type=int) or 1,
+        page=request.args.get("page", 1, type=page_number),
     )
     return render_template("members/list.html", form=form, page=page), status
 

@@ -4,10 +4,10 @@ percentages to basis points); the rules are the services'."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from bakery.forms import MoneyField, PercentField
+from bakery.forms import MoneyField, PercentField, WholeNumberField, parse_id
 from bakery.models import MemberClass, User
 from bakery.services.members import MEASURES, STATUSES
 
@@ -21,7 +21,7 @@ class MemberClassForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=40)])
     measure = SelectField("Patronage measure", choices=MEASURE_CHOICES, validate_choice=False)
     till_discount = PercentField("Till discount (%)")
-    sort_order = IntegerField(
+    sort_order = WholeNumberField(
         "Sort order", default=0, validators=[Optional(), NumberRange(min=0, max=9999, message="0 to 9999.")]
     )
 
@@ -48,11 +48,12 @@ class MemberForm(FlaskForm):
         return self
 
     def chosen_user_id(self) -> int | None:
-        """The chosen login's id, or None (a non-number is refused by the service as unknown)."""
+        """The chosen login's id, or None (a non-id is refused by the service as unknown)."""
         value = (self.user_id.data or "").strip()
         if not value:
             return None
-        return int(value) if value.isdigit() else -1
+        chosen = parse_id(value)
+        return -1 if chosen is None else chosen
 
 
 class MemberSearchForm(FlaskForm):

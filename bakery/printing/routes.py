@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from bakery.extensions import csrf, db
+from bakery.forms import parse_id
 from bakery.htmx import hx
 from bakery.models import Category, Printer, Till
 from bakery.printing.forms import NoSaleForm, PrinterForm, ReprintForm
@@ -43,7 +44,8 @@ def _printer_input(form: PrinterForm) -> PrinterInput:
         connection=printing.connection_config(
             form.connection_kind.data or "", form.connection_input(), current_app.instance_path
         ),
-        receipt_till_id=int(till) if till.isdigit() else None,
+        # Anything but an id reads as 0, which names no till: the service says so.
+        receipt_till_id=(parse_id(till) or 0) if till else None,
         category_ids=list(form.category_ids.data or []),
         via_agent=bool(form.via_agent.data),
         active=bool(form.active.data),

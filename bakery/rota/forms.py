@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, PasswordField, StringField, TextAreaField, TimeField
+from wtforms import DateField, HiddenField, PasswordField, StringField, TextAreaField, TimeField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from bakery.domain.hours import MAX_BREAK_MINUTES, MAX_COMMENT, MAX_REASON
+from bakery.forms import WholeNumberField
 
 BREAK_CHOICES = (0, 15, 20, 30, 45, 60)
 
@@ -23,7 +24,7 @@ class ClockForm(FlaskForm):
             Regexp(r"^[0-9]{4,6}$", message="A PIN is 4 to 6 digits."),
         ],
     )
-    break_minutes = IntegerField(
+    break_minutes = WholeNumberField(
         "Breaks (minutes)",
         default=0,
         validators=[
@@ -41,7 +42,7 @@ class CorrectionForm(FlaskForm):
     day = DateField("Day", validators=[InputRequired("Give the day the shift started.")])
     clock_in = TimeField("In", validators=[InputRequired("Give the clock-in time.")])
     clock_out = TimeField("Out (blank while still in)", validators=[Optional()])
-    break_minutes = IntegerField(
+    break_minutes = WholeNumberField(
         "Breaks (minutes)",
         default=0,
         validators=[

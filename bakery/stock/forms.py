@@ -6,22 +6,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.fields import ColorField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from bakery.forms import MoneyField, PercentField
+from bakery.forms import MoneyField, PercentField, WholeNumberField, coerce_id, parse_id
 from bakery.models import Category, ModifierGroup, TaxCategory
 
 
 def chosen_id(value: Any) -> int | None:
     """A select's value as an id, or None (the service then says to choose one from the list)."""
-    text = str(value).strip() if value is not None else ""
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return parse_id(str(value).strip() if value is not None else "")
 
 
-def _sort_order() -> IntegerField:
-    return IntegerField("Sort order (lower comes first)", default=0, validators=[Optional()])
+def _sort_order() -> WholeNumberField:
+    return WholeNumberField("Sort order (lower comes first)", default=0, validators=[Optional()])
 
 
 class TaxCategoryForm(FlaskForm):
@@ -143,7 +142,7 @@ class VariantForm(FlaskForm):
 class ProductGroupsForm(FlaskForm):
     """Which modifier groups a product offers (checkboxes)."""
 
-    group_ids = SelectMultipleField("Modifier groups", coerce=int, validate_choice=False)
+    group_ids = SelectMultipleField("Modifier groups", coerce=coerce_id, validate_choice=False)
 
     def set_choices(self, groups: Sequence[ModifierGroup]) -> None:
         """The groups to tick from."""
@@ -160,12 +159,12 @@ class ModifierGroupForm(FlaskForm):
             Length(max=40, message="At most 40 characters."),
         ],
     )
-    min_choices = IntegerField(
+    min_choices = WholeNumberField(
         "At least (0: optional)",
         default=0,
         validators=[InputRequired("Enter the least number of choices (0 or more).")],
     )
-    max_choices = IntegerField(
+    max_choices = WholeNumberField(
         "At most", default=1, validators=[InputRequired("Enter the most number of choices (1 or more).")]
     )
 

@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -14,6 +13,8 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from bakery.forms import IdField, WholeNumberField, coerce_id
 
 
 class PinForm(FlaskForm):
@@ -37,15 +38,15 @@ class OpenTillForm(FlaskForm):
 class AddLineForm(FlaskForm):
     """A product tapped on the grid, with any size and options chosen in the picker."""
 
-    product_id = IntegerField(validators=[DataRequired("Choose a product.")])
-    variant_id = IntegerField(validators=[Optional()])
-    option_ids = SelectMultipleField(choices=[], validate_choice=False, coerce=int)
+    product_id = IdField(validators=[DataRequired("Choose a product.")])
+    variant_id = IdField(validators=[Optional()])
+    option_ids = SelectMultipleField(choices=[], validate_choice=False, coerce=coerce_id)
 
 
 class QtyForm(FlaskForm):
     """Step a line up or down."""
 
-    delta = IntegerField(validators=[InputRequired(), NumberRange(min=-999, max=999)])
+    delta = WholeNumberField(validators=[InputRequired(), NumberRange(min=-999, max=999)])
 
 
 class EatInForm(FlaskForm):
@@ -74,7 +75,7 @@ class DiscountForm(FlaskForm):
     kind = RadioField(choices={"percent": "%", "amount": "£"}, default="percent", validators=[DataRequired()])
     value = StringField("Discount", validators=[DataRequired("Enter the discount.")])
     reason = SelectField("Reason", choices={}, validate_choice=False, validators=[Optional()])
-    manager_id = IntegerField(validators=[Optional()])
+    manager_id = IdField(validators=[Optional()])
     manager_pin = PasswordField(
         validators=[Optional(), Regexp(r"^[0-9]{4,6}$", message="A PIN is 4 to 6 digits.")]
     )
@@ -148,7 +149,7 @@ class CashCountForm(FlaskForm):
     (`bakery.domain.cash_count.count_total`).
     """
 
-    def denominations(self) -> list[tuple[Denomination, IntegerField]]:
+    def denominations(self) -> list[tuple[Denomination, WholeNumberField]]:
         """Each denomination with its count field, in count-sheet order."""
         return [(d, self[f"n{d.value}"]) for d in DENOMINATIONS]
 
@@ -161,7 +162,7 @@ for _denomination in DENOMINATIONS:
     setattr(
         CashCountForm,
         f"n{_denomination.value}",
-        IntegerField(
+        WholeNumberField(
             _denomination.label,
             validators=[Optional()],
             render_kw={"inputmode": "numeric", "autocomplete": "off"},
@@ -189,7 +190,7 @@ class RefundForm(FlaskForm):
         ],
     )
     manager_id = SelectField(
-        "Authorised by", coerce=int, validators=[DataRequired("Choose the manager who authorises it.")]
+        "Authorised by", coerce=coerce_id, validators=[DataRequired("Choose the manager who authorises it.")]
     )
     manager_pin = PasswordField(
         "Manager PIN",

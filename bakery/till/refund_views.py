@@ -6,6 +6,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from bakery.extensions import db
+from bakery.forms import parse_whole_number
 from bakery.htmx import hx, is_htmx
 from bakery.security import actor
 from bakery.services import receipts, refunds
@@ -60,8 +61,8 @@ def show_refund(sale_id: int) -> Response:
 @bp.get("/refunds/<int:sale_id>/lines/<int:line_id>")
 def show_refund_line(sale_id: int, line_id: int) -> str:
     """One line's quantity stepper after a tap on minus or plus (kept between 0 and what remains)."""
-    qty = request.args.get(f"qty-{line_id}", 0, type=int) or 0
-    step = request.args.get("step", 0, type=int) or 0
+    qty = request.args.get(f"qty-{line_id}", 0, type=parse_whole_number)
+    step = request.args.get("step", 0, type=parse_whole_number)
     line = refunds.refundable_line(g.till.id, sale_id, line_id, qty, step=step)
     return render_template("till/_refund_line.html", rl=line, sale_id=sale_id)
 

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from bakery.domain.money import MoneyError, parse_pence
 from bakery.domain.vat import parse_rate_bp
 from bakery.extensions import db
+from bakery.forms import parse_id
 from bakery.htmx import fragments, hx, is_htmx
 from bakery.models import Category, Product, Role, Sale, User
 from bakery.models.types import utcnow
@@ -148,7 +149,7 @@ def sell() -> str:
     if session is None:
         return render_template("till/open.html", form=OpenTillForm(formdata=None))
     categories = _categories()
-    chosen = request.args.get("category", type=int) or (categories[0].id if categories else None)
+    chosen = request.args.get("category", type=parse_id) or (categories[0].id if categories else None)
     return render_template(
         "till/sell.html",
         categories=categories,

@@ -217,7 +217,9 @@ def test_a_manager_renames_and_deactivates_a_category(client):
         ({"name": "breads"}, "already a category called breads"),
         ({"name": "   "}, "Enter a name"),
         ({"name": "x" * 61}, "At most 60 characters"),
-        ({"sort_order": "first"}, "Not a valid integer"),
+        ({"sort_order": "first"}, "Enter a whole number"),
+        ({"sort_order": "\u0661"}, "Enter a whole number"),
+        ({"sort_order": "9" * 30}, "Enter a whole number"),
     ],
 )
 def test_bad_category_input_is_refused_and_nothing_is_added(client, changes, message):
@@ -298,7 +300,8 @@ def test_the_product_list_says_so_when_there_are_no_products(client):
         ({"price": ""}, "Enter an amount"),
         ({"name": ""}, "Enter a name"),
         ({"name": "x" * 81}, "At most 80 characters"),
-        ({"name": "bad\x00name"}, "cannot be printed"),
+        ({"name": "bad\x00name"}, "control character"),
+        ({"name": "bad\u200ename"}, "cannot be printed"),
         ({"category_id": "9999"}, "Choose a category from the list"),
         ({"category_id": "abc"}, "Choose a category from the list"),
         ({"tax_category_id": "9999"}, "Choose a tax category from the list"),

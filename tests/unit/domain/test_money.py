@@ -28,8 +28,11 @@ PROPERTY = settings(database=None, max_examples=300)
         ("£3.4", 340),
         ("0.05", 5),
         (" 12.00 ", 1200),
-        ("1,234.56", 123456),
+        ("1234.56", 123456),
         ("100000", MAX_AMOUNT),
+        ("3.400", 340),
+        (".5", 50),
+        ("007.10", 710),
     ],
 )
 def test_a_typed_amount_is_read_as_whole_pence(text: str, pence: int) -> None:
@@ -54,6 +57,44 @@ def test_a_typed_amount_that_is_not_whole_pence_or_is_out_of_range_is_refused(
 ) -> None:
     with pytest.raises(MoneyError, match=message):
         parse_pence(text)
+
+
+@pytest.mark.parametrize("text", ["5,00", "1,000.00", "1,234.56", "0,50"])
+def test_a_comma_is_refused_rather_than_read_as_pounds_or_pence(text: str) -> None:
+    with pytest.raises(MoneyError, match="with a point and no commas"):
+        parse_pence(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u0661\u0662",  # Arabic-Indic "12"
+        "\u0663.\u0664\u0660",  # Arabic-Indic "3.40"
+        "\uff13.40",  # a fullwidth 3
+        "\u00b2",  # a superscript two
+        "1_000",
+        "1 000",
+        "3 .40",
+        "+3",
+        "0x10",
+        "3.40p",
+        "\x003.40",
+    ],
+)
+def test_only_ascii_digits_and_one_point_make_an_amount(text: str) -> None:
+    with pytest.raises(MoneyError, match="in the digits 0 to 9"):
+        parse_pence(text)
+
+
+@pytest.mark.parametrize("text", ["9" * 30, "9" * 6000, "0" * 40 + "100000.01"])
+def test_an_amount_with_too_many_digits_is_refused_as_too_large(text: str) -> None:
+    with pytest.raises(MoneyError, match=r"more than 100000\.00"):
+        parse_pence(text)
+
+
+def test_sub_penny_input_is_refused_however_many_digits_it_has() -> None:
+    with pytest.raises(MoneyError, match="two decimal places"):
+        parse_pence("1." + "0" * 40 + "1")
 
 
 def test_a_negative_amount_is_read_only_where_the_caller_allows_it() -> None:

@@ -11,6 +11,7 @@ from bakery.domain.vat import (
     VatBand,
     decide_vat,
     format_rate,
+    parse_rate_bp,
     vat_bands,
     vat_in_gross,
 )
@@ -161,3 +162,39 @@ def test_vat_refuses_a_rate_outside_0_to_100_percent() -> None:
         vat_in_gross(100, -1)
     with pytest.raises(ValueError, match="between 0% and 100%"):
         vat_bands([(10_001, 100)])
+
+
+@pytest.mark.parametrize(
+    ("text", "bp"),
+    [("20", 2000), ("12.5", 1250), ("17.25", 1725), ("5 %", 500), (" 20% ", 2000), ("0", 0), ("100", 10_000)],
+)
+def test_a_typed_rate_is_read_as_basis_points(text: str, bp: int) -> None:
+    assert parse_rate_bp(text) == bp
+
+
+@pytest.mark.parametrize("text", ["12,5", "1,000", "0,5 %"])
+def test_a_rate_with_a_comma_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="with a point, not a comma"):
+        parse_rate_bp(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["\u0661\u0662", "\uff12\uff10", "\u00b2", "1_0", "1 0", "+5", "5e1", "twenty", "9" * 30]
+)
+def test_a_rate_takes_only_ascii_digits_and_one_point(text: str) -> None:
+    with pytest.raises(ValueError, match=r"like 20 or 12\.5"):
+        parse_rate_bp(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("-5", "negative"),
+        ("100.01", "more than 100%"),
+        ("12.345", "two decimal places"),
+        ("", "Enter a rate"),
+    ],
+)
+def test_a_rate_outside_0_to_100_or_finer_than_a_basis_point_is_refused(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_rate_bp(text)
