@@ -20,10 +20,12 @@ from sqlalchemy import select
 from bakery.domain.allocation import AllocationError, allocate, result_to_dict, scenario_from_dict
 from bakery.extensions import db
 from bakery.models import User
-from bakery.services import demo, ledger, printing, users
+from bakery.services import demo, printing
 from bakery.services.audit import SYSTEM
+from bakery.services.audit.integrity import describe_audit_fault, verify_audit_chain
+from bakery.services.auth import users
 from bakery.services.errors import ServiceError
-from bakery.services.integrity import describe_audit_fault, verify_audit_chain
+from bakery.services.till import ledger
 
 bakery_cli = AppGroup("bakery", help="Bakery co-op commands.")
 dividends_cli = AppGroup("dividends", help="Surplus allocation.")

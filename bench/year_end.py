@@ -237,8 +237,10 @@ def seed_basics() -> dict[str, int]:
     """Member classes, a staff user and a manager, a till with an open session, a product, the period."""
     from bakery.extensions import db
     from bakery.models import CashSession, Category, FinancialPeriod, Product, TaxCategory
-    from bakery.services import members, tills, users
+    from bakery.services import members
     from bakery.services.audit import SYSTEM
+    from bakery.services.auth import users
+    from bakery.services.till import tills
 
     members.ensure_default_classes()
     db.session.commit()

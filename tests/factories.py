@@ -8,8 +8,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from bakery.models import Member, Till, User
-from bakery.services import tills, users
 from bakery.services.audit import SYSTEM
+from bakery.services.auth import users
+from bakery.services.till import tills
 from tests.conftest import csrf_token
 
 _numbers = count(1)

@@ -23,10 +23,13 @@ from bakery.forms import page_number, parse_id
 from bakery.members.forms import SafeguardPermissionForm
 from bakery.models import Till, TillDevice, User
 from bakery.security import actor, device_cookie_name, end_session
-from bakery.services import audit_log as audit_events
-from bakery.services import auth, ledger, safeguarding, settings, tills, users
+from bakery.services import auth, settings
+from bakery.services.audit import log as audit_events
+from bakery.services.audit.integrity import verify_audit_chain
+from bakery.services.auth import users
 from bakery.services.errors import NotFound, ServiceError
-from bakery.services.integrity import verify_audit_chain
+from bakery.services.members import safeguarding
+from bakery.services.till import ledger, tills
 
 bp = Blueprint("admin", __name__)
 

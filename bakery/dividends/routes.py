@@ -10,7 +10,8 @@ from bakery.dividends.forms import AllocationForm, ApproveForm, PayoutForm, Peri
 from bakery.extensions import db
 from bakery.models import FinancialPeriod, User
 from bakery.security import actor
-from bakery.services import dividends, statements
+from bakery.services import dividends
+from bakery.services.dividends import statements
 from bakery.services.errors import ServiceError
 
 bp = Blueprint("dividends", __name__)

@@ -28,9 +28,8 @@ from bakery.members.routes import bp
 from bakery.models import Member, MemberClass, SafeguardingRecord
 from bakery.security import actor
 from bakery.services import members as membership
-from bakery.services import safeguarding, shares
 from bakery.services.errors import NotFound, ServiceError
-from bakery.services.members import ClassInput, MemberInput
+from bakery.services.members import ClassInput, MemberInput, safeguarding, shares
 
 Page = tuple[str, int]
 

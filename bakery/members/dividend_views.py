@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask import Response, render_template
 
 from bakery.members.routes import bp, own_member
-from bakery.services import dividends, statements
+from bakery.services import dividends
+from bakery.services.dividends import statements
 
 
 @bp.get("/members/<number>/purchases")

@@ -13,8 +13,8 @@ from bakery.htmx import hx, is_htmx
 from bakery.members.routes import bp
 from bakery.rota.forms import ConfirmForm, FlagForm
 from bakery.security import actor, current_member_id
-from bakery.services import hours
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.members import hours
 
 
 def _member_id() -> int:

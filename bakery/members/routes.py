@@ -17,8 +17,8 @@ from bakery.members.forms import ConfirmForm
 from bakery.models import Member
 from bakery.security import actor
 from bakery.services import members as membership
-from bakery.services import shares
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.members import shares
 
 bp = Blueprint("members", __name__)
 

@@ -15,9 +15,10 @@ from bakery.htmx import hx
 from bakery.models import Category, Printer, Till
 from bakery.printing.forms import NoSaleForm, PrinterForm, ReprintForm
 from bakery.security import actor
-from bakery.services import printing, receipts, refunds
+from bakery.services import printing
 from bakery.services.errors import ServiceError
-from bakery.services.printing import PrinterInput
+from bakery.services.printing import PrinterInput, receipts
+from bakery.services.till import refunds
 
 bp = Blueprint("printing", __name__)
 

@@ -13,8 +13,8 @@ from bakery.htmx import hx, is_htmx
 from bakery.models.types import utcnow
 from bakery.rota.forms import ApproveForm, CorrectionForm
 from bakery.security import actor
-from bakery.services import hours
 from bakery.services.errors import ServiceError
+from bakery.services.members import hours
 
 bp = Blueprint("rota", __name__, url_prefix="/office/timesheets")
 

@@ -10,9 +10,9 @@ from bakery.extensions import db
 from bakery.formatting import money
 from bakery.htmx import hx, is_htmx
 from bakery.security import actor
-from bakery.services import cash, checkout
-from bakery.services.cash import SessionTotals
 from bakery.services.errors import ServiceError
+from bakery.services.till import cash, checkout
+from bakery.services.till.cash import SessionTotals
 from bakery.till.forms import CashCountForm, PayInOutForm
 from bakery.till.routes import bp
 

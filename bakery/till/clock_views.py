@@ -13,9 +13,9 @@ from bakery.htmx import hx, is_htmx
 from bakery.models import User
 from bakery.rota.forms import BREAK_CHOICES, ClockForm
 from bakery.security import actor
-from bakery.services import hours
 from bakery.services.auth import SignInRefused
 from bakery.services.errors import ServiceError
+from bakery.services.members import hours
 from bakery.till.routes import _staff, _till_user, bp
 
 

@@ -9,8 +9,9 @@ from bakery.extensions import db
 from bakery.forms import parse_whole_number
 from bakery.htmx import hx, is_htmx
 from bakery.security import actor
-from bakery.services import receipts, refunds
 from bakery.services.errors import ServiceError
+from bakery.services.printing import receipts
+from bakery.services.till import refunds
 from bakery.till.forms import RefundForm, refund_quantities
 from bakery.till.routes import bp
 

@@ -15,9 +15,11 @@ from bakery.htmx import fragments, hx, is_htmx
 from bakery.models import Category, Product, Role, Sale, User
 from bakery.models.types import utcnow
 from bakery.security import actor, end_session, start_session
-from bakery.services import auth, baskets, cash, checkout, receipts, refunds
-from bakery.services.baskets import PricedBasket
+from bakery.services import auth
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.printing import receipts
+from bakery.services.till import baskets, cash, checkout, refunds
+from bakery.services.till.baskets import PricedBasket
 from bakery.till.forms import (
     AddLineForm,
     DiscountForm,

@@ -32,9 +32,11 @@ from bakery.extensions import db
 from bakery.models import Basket, Printer, Product, Till
 from bakery.models.types import utcnow
 from bakery.permissions import PERMISSIONS, Access
-from bakery.services import cash, checkout, dividends, printing, shares
+from bakery.services import dividends, printing
 from bakery.services.audit import SYSTEM, Actor
+from bakery.services.members import shares
 from bakery.services.printing import PrinterInput
+from bakery.services.till import cash, checkout
 from tests.app.dividends.helpers import RULES, Coop, make_period
 from tests.app.hours.helpers import add_entry
 from tests.app.members.helpers import member_with_record

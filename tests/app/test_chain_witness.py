@@ -12,10 +12,11 @@ from sqlalchemy import select, text
 from bakery.domain.witness import witness_line
 from bakery.extensions import db
 from bakery.models import AuditEvent, ChainHead, LedgerEntry, ZReport
-from bakery.services import audit, cash
+from bakery.services import audit
 from bakery.services.audit import SYSTEM
-from bakery.services.ledger import chain_name
-from bakery.services.report_documents import z_document
+from bakery.services.till import cash
+from bakery.services.till.ledger import chain_name
+from bakery.services.till.report_documents import z_document
 from tests.app.till.helpers import make_menu, open_till_for
 from tests.app.till.test_ledger import sell
 from tests.factories import make_user, post, sign_in

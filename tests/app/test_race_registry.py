@@ -34,8 +34,8 @@ def writing_functions() -> list[str]:
 
 def test_the_services_that_commit_are_found() -> None:
     names = writing_functions()
-    assert "bakery.services.refunds.refund" in names
-    assert "bakery.services.checkout.tender" in names
+    assert "bakery.services.till.refunds.refund" in names
+    assert "bakery.services.till.checkout.tender" in names
     assert len(names) > 80
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bakery.extensions import db
 from bakery.models import Basket, CashMovement, PendingPayment, Sale, Till
-from bakery.services import cash
 from bakery.services.race_safety import begin_write, locked
+from bakery.services.till import cash
 from tests.app.till.helpers import make_menu, open_till_for
 from tests.factories import make_till, make_user, pair, post
 

@@ -13,12 +13,13 @@ from bakery.domain.clock import business_date
 from bakery.domain.hours import week_start
 from bakery.extensions import db
 from bakery.models import Allocation, AllocationLine, Member, Till, User
-from bakery.services import demo, hours
+from bakery.services import demo
 from bakery.services.audit import Actor
+from bakery.services.auth.users import create_user
 from bakery.services.dividends import local_today
+from bakery.services.members import hours
 from bakery.services.settings import current_settings
-from bakery.services.tills import pair_device
-from bakery.services.users import create_user
+from bakery.services.till.tills import pair_device
 
 pytestmark = pytest.mark.browser
 

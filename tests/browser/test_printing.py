@@ -11,9 +11,10 @@ import pytest
 
 from bakery.extensions import db
 from bakery.models import Printer, Till, User
-from bakery.services import cash, demo, printing
+from bakery.services import demo, printing
 from bakery.services.audit import Actor
-from bakery.services.tills import pair_device
+from bakery.services.till import cash
+from bakery.services.till.tills import pair_device
 from printers import VirtualJob, VirtualPrinter
 
 pytestmark = pytest.mark.browser

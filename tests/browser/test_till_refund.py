@@ -16,9 +16,9 @@ def test_refund_one_croissant_with_the_manager_pin_and_see_the_refund_total(page
     from playwright.sync_api import expect
 
     from bakery.models import Till, User
-    from bakery.services import cash
     from bakery.services.audit import Actor
-    from bakery.services.tills import pair_device
+    from bakery.services.till import cash
+    from bakery.services.till.tills import pair_device
 
     demo.load_demo_data()
     till = db.session.query(Till).filter_by(name="Counter").one()

@@ -54,9 +54,9 @@ def test_pair_a_till_pin_in_idle_lock_and_nothing_leaves_localhost(page, live_se
 
 def test_ring_up_with_a_modifier_pay_cash_and_see_the_change(page, live_server, live_app):
     from bakery.models import Till, User
-    from bakery.services import cash
     from bakery.services.audit import Actor
-    from bakery.services.tills import pair_device
+    from bakery.services.till import cash
+    from bakery.services.till.tills import pair_device
 
     demo.load_demo_data()
     till = db.session.query(Till).filter_by(name="Counter").one()

@@ -26,8 +26,9 @@ from bakery.models import (
     User,
 )
 from bakery.models.types import utcnow
-from bakery.services import baskets, cash, checkout, users
 from bakery.services.audit import Actor
+from bakery.services.auth import users
+from bakery.services.till import baskets, cash, checkout
 from tests.app.till.helpers import open_till_for
 from tests.factories import make_till, make_user, pair
 from tests.race.conftest import ROUNDS, Answer, LiveServer, release_together, tablet_for

@@ -77,8 +77,8 @@ def test_signing_out_revokes_the_session_on_the_server(client):
 
 
 def test_a_deactivated_user_is_signed_out_at_once(client):
-    from bakery.services import users
     from bakery.services.audit import SYSTEM
+    from bakery.services.auth import users
 
     manager = make_user("manager")
     sign_in(client, manager)

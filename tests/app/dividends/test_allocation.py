@@ -13,9 +13,10 @@ from sqlalchemy import func, select, update
 from bakery.domain.allocation import allocate, result_to_dict, scenario_from_dict
 from bakery.extensions import db
 from bakery.models import Allocation, AllocationLine, AuditEvent, FinancialPeriod
-from bakery.services import dividends, hours, periods
+from bakery.services import dividends, periods
 from bakery.services.audit import Actor
 from bakery.services.errors import ServiceError
+from bakery.services.members import hours
 from tests.app.dividends.helpers import RULES, Coop, net, utc, work
 from tests.factories import make_member, make_user
 

@@ -9,7 +9,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, select
 
 from bakery.domain.vat import vat_in_gross
 from bakery.extensions import db
-from bakery.services import patronage
+from bakery.services.dividends import patronage
 from tests.app.dividends.helpers import Coop, Shop, net, utc
 from tests.factories import make_member, make_user
 

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from bakery.extensions import db
 from bakery.models import AllocationLine, AuditEvent, Payout, ShareTransaction, StoreCredit
-from bakery.services import dividends, statements
+from bakery.services import dividends
 from bakery.services.audit import Actor
+from bakery.services.dividends import statements
 from bakery.services.errors import ServiceError
 from tests.app.dividends.helpers import Coop
 from tests.factories import make_user, post, sign_in

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from bakery.domain.clock import to_local
 from bakery.extensions import db
 from bakery.models import TillDevice, User
-from bakery.services import hours, tills
 from bakery.services.audit import Actor
+from bakery.services.members import hours
+from bakery.services.till import tills
 from tests.app.hours.helpers import add_entry, audit_events, entries, fresh, hours_ago, worker
 from tests.factories import make_till, make_user, pair, post
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bakery.extensions import db
 from bakery.models import TimeEntry
-from bakery.services.hours import approved_minutes_by_member, entry_minutes_sql
+from bakery.services.members.hours import approved_minutes_by_member, entry_minutes_sql
 from tests.app.hours.helpers import add_entry, worker
 from tests.factories import make_user
 

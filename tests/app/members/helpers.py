@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from bakery.extensions import db
 from bakery.models import AuditEvent, Member, User
-from bakery.services import safeguarding
 from bakery.services.audit import Actor
+from bakery.services.members import safeguarding
 from tests.factories import make_member, make_user, sign_in
 
 NOTES = "Weekly check-in with Sam at the Fresh Start hub; prefers morning shifts"

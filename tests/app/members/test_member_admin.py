@@ -10,8 +10,8 @@ from sqlalchemy import select
 from bakery.extensions import db
 from bakery.models import Member, MemberClass
 from bakery.services import members as membership
-from bakery.services import shares
 from bakery.services.audit import SYSTEM, Actor
+from bakery.services.members import register, shares
 from tests.app.members.helpers import admin_in, audit_actions, member_count
 from tests.factories import make_member, make_user, post, sign_in
 
@@ -172,7 +172,7 @@ def test_the_member_list_searches_by_number_and_name_and_filters_by_class_and_st
 def test_the_member_list_is_paged(client, monkeypatch):
     for n in range(5):
         make_member(number=f"M-{n:04d}")
-    monkeypatch.setattr(membership, "PAGE_SIZE", 2)
+    monkeypatch.setattr(register, "PAGE_SIZE", 2)  # where the list reads it
     sign_in(client, make_user("manager"))
     last = client.get("/office/members?page=3").get_data(as_text=True)
     assert "M-0004" in last and "M-0000" not in last and "Page 3 of 3" in last

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bakery.services import shares
 from bakery.services.audit import Actor
+from bakery.services.members import shares
 from tests.app.members.helpers import NOTES, SECRETS, audit_actions, member_with_record
 from tests.factories import make_member, make_user, post, sign_in
 

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from bakery.extensions import db
 from bakery.models import ShareTransaction
-from bakery.services import shares
 from bakery.services.audit import Actor
 from bakery.services.errors import ServiceError
+from bakery.services.members import shares
 from tests.app.members.helpers import admin_in, audit_actions
 from tests.factories import make_member, make_user, post, sign_in
 

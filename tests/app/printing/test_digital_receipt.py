@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bakery.extensions import db
 from bakery.models import ReceiptLink
-from bakery.services import printing, receipts
+from bakery.services import printing
+from bakery.services.printing import receipts
 from tests.app.printing.helpers import sell
 from tests.app.till.helpers import make_menu, open_till_for
 

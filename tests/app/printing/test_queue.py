@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 
 from bakery.extensions import db
 from bakery.models import Basket, BasketLine, Category, PrintJob, ReceiptLink, Sale
-from bakery.services import printing, refunds
+from bakery.services import printing
 from bakery.services.audit import SYSTEM, Actor
 from bakery.services.errors import ServiceError
 from bakery.services.printing import PrinterInput
+from bakery.services.till import refunds
 from printers import document_from_json, render_text
 from tests.app.printing.helpers import jobs, receipt_printer, sell
 from tests.app.till.helpers import make_menu, open_till_for

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bakery.extensions import db
 from bakery.models import Category, ModifierGroup, ModifierOption, Product, TaxCategory, Variant
-from bakery.services import cash
 from bakery.services.audit import Actor
+from bakery.services.till import cash
 from tests.factories import make_till, make_user, pair, pin_in
 
 

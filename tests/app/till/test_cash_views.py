@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from bakery.extensions import db
 from bakery.models import Basket, CashMovement, CashSession, LedgerEntry, Sale, ZReport
-from bakery.services import cash, refunds
 from bakery.services.audit import Actor
+from bakery.services.till import cash, refunds
 from tests.app.till.helpers import make_menu, open_till_for
 from tests.factories import make_till, make_user, post
 

@@ -31,7 +31,7 @@ from bakery.models import (
     TillCounter,
 )
 from bakery.security import DEVICE_COOKIE
-from bakery.services import ledger
+from bakery.services.till import ledger
 from tests.app.till.helpers import make_menu, open_till_for
 from tests.conftest import csrf_token
 from tests.factories import post

@@ -89,7 +89,7 @@ def test_the_managers_page_shows_each_chain_and_names_a_tampered_sale(client, th
 
 def test_every_field_of_a_sale_record_changes_its_link(three_sales):
     from bakery.domain.chain import GENESIS, canonical_json, link_hash
-    from bakery.services.ledger import sale_record
+    from bakery.services.till.ledger import sale_record
 
     sale = db.session.get(Sale, three_sales[0])
     record = sale_record(sale, list(sale.lines), list(sale.payments))

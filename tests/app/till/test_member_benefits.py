@@ -18,9 +18,10 @@ from bakery.models import (
     SaleLine,
     StoreCredit,
 )
-from bakery.services import members, refunds
+from bakery.services import members
 from bakery.services.audit import Actor
 from bakery.services.errors import ServiceError
+from bakery.services.till import refunds
 from tests.app.till.helpers import make_menu, open_till_for
 from tests.app.till.test_concurrency import hx_post, open_key, release_together, tablet_with
 from tests.factories import make_member, make_user, post

@@ -41,8 +41,8 @@ def test_a_pin_on_an_unpaired_device_is_refused_whatever_it_is(client):
 
 def test_a_revoked_device_no_longer_accepts_pins(client, app):
     from bakery.models import TillDevice
-    from bakery.services import tills
     from bakery.services.audit import SYSTEM
+    from bakery.services.till import tills
 
     ada = make_user("staff")
     pair(client, make_till())

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from bakery.extensions import db
 from bakery.models import AuditEvent, Basket, LedgerEntry, Payment, Sale, SaleLine, User
-from bakery.services import checkout, receipts, refunds
 from bakery.services.audit import Actor
+from bakery.services.printing import receipts
+from bakery.services.till import checkout, refunds
 from tests.app.till.helpers import make_menu, open_till_for
 from tests.factories import make_user, post
 

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from bakery.extensions import db
 from bakery.models import Basket, Product, Sale, SaleLine
-from bakery.services import refunds
 from bakery.services.audit import Actor
-from bakery.services.checkout import RefundTooLarge
 from bakery.services.errors import ServiceError
+from bakery.services.till import refunds
+from bakery.services.till.checkout import RefundTooLarge
 from tests.app.till.helpers import make_menu, open_till_for
 from tests.factories import make_user, post
 

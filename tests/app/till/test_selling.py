@@ -189,9 +189,9 @@ def test_a_sale_queued_behind_a_z_report_is_refused_not_slipped_into_it(client):
     """The receipt counter queues a sale behind a close; holding it, the sale looks again."""
     import pytest
 
-    from bakery.services import cash, checkout
     from bakery.services.audit import Actor
-    from bakery.services.checkout import TillClosed
+    from bakery.services.till import cash, checkout
+    from bakery.services.till.checkout import TillClosed
 
     till, staff = open_till_for(client)
     session_id = checkout.open_session_for(till.id).id

@@ -8,9 +8,8 @@ from bakery.domain.chain import ChainFault, Link, canonical_json
 from bakery.domain.witness import verify_witnessed_chain
 from bakery.extensions import db
 from bakery.models import AuditEvent, ChainHead
-from bakery.services import witness
-from bakery.services.audit import AUDIT_CHAIN, audit_record_body
-from bakery.services.chains import chain_key
+from bakery.services.audit import AUDIT_CHAIN, audit_record_body, witness
+from bakery.services.audit.chains import chain_key
 
 
 def verify_audit_chain() -> ChainFault | None:

@@ -23,9 +23,10 @@ from bakery.models import (
     User,
 )
 from bakery.models.types import utcnow
-from bakery.services import audit, safeguarding, shares
+from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.members import safeguarding, shares
 from bakery.services.race_safety import Mechanism, locked, race_safe
 
 DEFAULT_CLASSES = (

@@ -10,7 +10,7 @@ from bakery.formatting import local_time, money
 from printers.document import Block, Columns, Cut, Document, Rule, Text
 
 if TYPE_CHECKING:  # cash imports this module to print its reports
-    from bakery.services.cash import SessionTotals, ZView
+    from bakery.services.till.cash import SessionTotals, ZView
 
 
 def _bands(bands: list[VatBand]) -> list[Block]:

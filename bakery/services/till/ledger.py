@@ -11,8 +11,8 @@ from bakery.domain.chain import ChainFault, Link, canonical_json, chain_tag
 from bakery.domain.witness import Witness, verify_witnessed_chain
 from bakery.extensions import db
 from bakery.models import ChainHead, LedgerEntry, Payment, Sale, SaleLine, Till, ZReport
-from bakery.services import witness as chain_witness
-from bakery.services.chains import append_link, chain_key
+from bakery.services.audit import witness as chain_witness
+from bakery.services.audit.chains import append_link, chain_key
 
 
 def chain_name(till_id: int) -> str:

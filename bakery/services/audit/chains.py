@@ -17,7 +17,7 @@ from bakery.domain.chain import GENESIS, canonical_json, link_hash
 from bakery.domain.witness import witness_line
 from bakery.extensions import db
 from bakery.models import ChainHead
-from bakery.services import witness
+from bakery.services.audit import witness
 
 log = logging.getLogger(__name__)
 PENDING = "chain_witness_pending"

@@ -53,8 +53,9 @@ from bakery.models import (
     StoreCredit,
 )
 from bakery.models.types import utcnow
-from bakery.services import audit, patronage, periods
+from bakery.services import audit, periods
 from bakery.services.audit import Actor
+from bakery.services.dividends import patronage
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.race_safety import Mechanism, race_safe, serialise
 from bakery.services.settings import current_settings
@@ -931,7 +932,7 @@ def _pay(line: AllocationLine, period_name: str, method: str, actor: Actor, at: 
             )
         )
     elif method == "shares":
-        from bakery.services import shares  # the members area owns the share capital ledger
+        from bakery.services.members import shares  # the members area owns the share capital ledger
 
         shares.record_share_movement(
             line.member_id, "dividend", line.paid, f"Dividend {period_name}", actor, now=at

@@ -18,19 +18,21 @@ from bakery.extensions import db
 from bakery.formatting import money
 from bakery.models import LedgerEntry, Payment, Product, Sale, SaleLine, StoreCredit, User
 from bakery.models.types import utcnow
-from bakery.services import audit, ledger, printing, receipts
+from bakery.services import audit, printing
 from bakery.services.audit import Actor
 from bakery.services.auth import authorise_manager
-from bakery.services.checkout import (
+from bakery.services.errors import NotFound, ServiceError
+from bakery.services.printing import receipts
+from bakery.services.race_safety import Mechanism, lock_till, locked, race_safe
+from bakery.services.settings import current_settings
+from bakery.services.till import ledger
+from bakery.services.till.checkout import (
     RefundTooLarge,
     next_receipt_no,
     refundable,
     require_open_session,
     take_stock,
 )
-from bakery.services.errors import NotFound, ServiceError
-from bakery.services.race_safety import Mechanism, lock_till, locked, race_safe
-from bakery.services.settings import current_settings
 
 METHODS = ("cash", "card", "credit")
 TODAY_LIMIT = 100

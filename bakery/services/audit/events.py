@@ -10,7 +10,7 @@ from typing import Any
 from bakery.extensions import db
 from bakery.models import AuditEvent
 from bakery.models.types import utcnow
-from bakery.services.chains import append_link
+from bakery.services.audit.chains import append_link
 
 AUDIT_CHAIN = "audit"
 

@@ -28,7 +28,7 @@ from bakery.models import Member, TillDevice, TimeCorrection, TimeEntry, User
 from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
-from bakery.services.auth import (
+from bakery.services.auth.sign_in import (
     SignInRefused,
     _apply,
     _count_failure,

@@ -34,10 +34,11 @@ from bakery.extensions import db
 from bakery.formatting import local_time
 from bakery.models import Category, Printer, PrintJob, Product, ReceiptLink, Sale, SaleLine, Till
 from bakery.models.types import utcnow
-from bakery.services import audit, receipts
+from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.auth import SignInRefused, authorise_manager, hash_token
 from bakery.services.errors import NotFound, ServiceError
+from bakery.services.printing import receipts
 from bakery.services.race_safety import Mechanism, race_safe
 from printers import (
     QR,

@@ -143,6 +143,6 @@ def member_purchases(
 
 def minutes_by_member(start: date, end: date) -> dict[int, int]:
     """Each member's hours patronage: their approved minutes from `start` to `end` (the hours service)."""
-    from bakery.services import hours  # the hours area owns what counts as approved time
+    from bakery.services.members import hours  # the hours area owns what counts as approved time
 
     return {int(k): int(v) for k, v in hours.approved_minutes_by_member(start, end).items()}

@@ -11,9 +11,9 @@ from bakery.models import Member, ShopSettings, Till, User
 from bakery.services import audit
 from bakery.services.audit import SYSTEM
 from bakery.services.auth import hash_secret
-from bakery.services.demo_hours import load_demo_hours
-from bakery.services.demo_menu import load_menu
-from bakery.services.demo_printers import load_printers
+from bakery.services.demo.hours import load_demo_hours
+from bakery.services.demo.menu import load_menu
+from bakery.services.demo.printers import load_printers
 from bakery.services.members import ensure_default_classes, new_card_code
 from bakery.services.race_safety import Mechanism, race_safe
 

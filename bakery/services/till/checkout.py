@@ -23,12 +23,13 @@ from bakery.models import (
     TillCounter,
 )
 from bakery.models.types import utcnow
-from bakery.services import ledger, printing
+from bakery.services import printing
 from bakery.services.audit import Actor
-from bakery.services.baskets import PricedBasket, price
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.members import store_credit_balance
 from bakery.services.race_safety import FORM_KEY, Mechanism, lock_till, race_safe
+from bakery.services.till import ledger
+from bakery.services.till.baskets import PricedBasket, price
 
 METHODS = ("cash", "card", CREDIT)
 TENDER_KEY = FORM_KEY

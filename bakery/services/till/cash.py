@@ -28,13 +28,14 @@ from bakery.models import (
     ZReport,
 )
 from bakery.models.types import utcnow
-from bakery.services import audit, ledger, printing
+from bakery.services import audit, printing
 from bakery.services.audit import Actor
-from bakery.services.checkout import TENDER_KEY, TillClosed, open_session_for, require_open_session
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.race_safety import Mechanism, lock_till, locked, race_safe
-from bakery.services.report_documents import x_document, z_document
 from bakery.services.settings import current_settings
+from bakery.services.till import ledger
+from bakery.services.till.checkout import TENDER_KEY, TillClosed, open_session_for, require_open_session
+from bakery.services.till.report_documents import x_document, z_document
 from printers.document import Document
 
 MAX_FLOAT = 100_000  # £1,000 in a till drawer is a typo

@@ -1,0 +1,31 @@
+"""Who may do what: users and roles, passwords and PINs with lock-outs, sessions, and a manager's
+PIN authorising a refund, a discount or a no-sale. Exports what the blueprints call.
+"""
+
+from bakery.services.auth.sign_in import (
+    PIN_PATTERN,
+    NewSession,
+    SignInRefused,
+    authorise_manager,
+    hash_secret,
+    hash_token,
+    session_for_token,
+    sign_in_with_password,
+    sign_in_with_pin,
+    sign_out,
+    valid_pin,
+)
+
+__all__ = [
+    "PIN_PATTERN",
+    "NewSession",
+    "SignInRefused",
+    "authorise_manager",
+    "hash_secret",
+    "hash_token",
+    "session_for_token",
+    "sign_in_with_password",
+    "sign_in_with_pin",
+    "sign_out",
+    "valid_pin",
+]

@@ -1,0 +1,51 @@
+"""The menu the till sells from: tax categories, categories, products with variants and
+modifier groups. Managers change it; every change is audited.
+"""
+
+from bakery.services.catalogue.menu import (
+    CLOSED_BASKETS,
+    CODE,
+    CODE_CLASH,
+    HEX_COLOUR,
+    MAX_CHOICES,
+    MAX_RATE_BP,
+    MAX_SORT_ORDER,
+    SCAN_CODE,
+    add_modifier_option,
+    add_variant,
+    create_category,
+    create_modifier_group,
+    create_product,
+    create_tax_category,
+    remove_modifier_option,
+    remove_variant,
+    set_product_modifier_groups,
+    update_category,
+    update_modifier_group,
+    update_product,
+    update_tax_category,
+)
+
+__all__ = [
+    "CLOSED_BASKETS",
+    "CODE",
+    "CODE_CLASH",
+    "HEX_COLOUR",
+    "MAX_CHOICES",
+    "MAX_RATE_BP",
+    "MAX_SORT_ORDER",
+    "SCAN_CODE",
+    "add_modifier_option",
+    "add_variant",
+    "create_category",
+    "create_modifier_group",
+    "create_product",
+    "create_tax_category",
+    "remove_modifier_option",
+    "remove_variant",
+    "set_product_modifier_groups",
+    "update_category",
+    "update_modifier_group",
+    "update_product",
+    "update_tax_category",
+]

@@ -1,0 +1,17 @@
+"""The demo shop loaded by `flask bakery demo`: users, tills, menu, printers, members and hours,
+loaded once.
+"""
+
+from bakery.services.demo.data import (
+    DEMO_MARKER_EMAIL,
+    DEMO_PEOPLE,
+    DEMO_SIGN_INS,
+    load_demo_data,
+)
+
+__all__ = [
+    "DEMO_MARKER_EMAIL",
+    "DEMO_PEOPLE",
+    "DEMO_SIGN_INS",
+    "load_demo_data",
+]
