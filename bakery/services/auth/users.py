@@ -14,7 +14,7 @@ from bakery.services.audit import Actor
 from bakery.services.auth import hash_secret, valid_pin
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.race_safety import Mechanism, begin_write, locked, race_safe
-from bakery.services.till.tills import clean_name
+from bakery.services.text import clean_name
 
 MIN_PASSWORD = 10
 

@@ -32,7 +32,7 @@ from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.race_safety import Mechanism, locked, race_safe
-from bakery.services.till.tills import clean_name
+from bakery.services.text import clean_name
 
 #: 100 % in basis points: no VAT rate is higher.
 MAX_RATE_BP = 10_000

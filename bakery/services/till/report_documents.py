@@ -9,8 +9,8 @@ from bakery.domain.vat import VatBand, format_rate
 from bakery.formatting import local_time, money
 from printers.document import Block, Columns, Cut, Document, Rule, Text
 
-if TYPE_CHECKING:  # cash imports this module to print its reports
-    from bakery.services.till.cash import SessionTotals, ZView
+if TYPE_CHECKING:
+    from bakery.services.till.drawer_figures import SessionTotals, ZView
 
 
 def _bands(bands: list[VatBand]) -> list[Block]:

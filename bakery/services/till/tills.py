@@ -15,16 +15,7 @@ from bakery.services.audit import Actor
 from bakery.services.auth import hash_token
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.race_safety import Mechanism, locked, race_safe
-
-
-def clean_name(text: str, field: str, limit: int = 60) -> str:
-    """Trim a name; refuse empty or over-long text with a message naming the field."""
-    value = " ".join((text or "").split())
-    if not value:
-        raise ServiceError(f"Enter a {field}.")
-    if len(value) > limit:
-        raise ServiceError(f"The {field} can be at most {limit} characters.")
-    return value
+from bakery.services.text import clean_name
 
 
 @race_safe(Mechanism.UNIQUE_KEY, guards="till names are unique")
