@@ -1,29 +1,33 @@
-"""The menu the till sells from: tax categories, categories, products with variants and
-modifier groups. Managers change it; every change is audited.
+"""The menu the till sells from: tax categories, categories, products with variants and modifier
+groups. Managers change it; every change is audited.
 """
 
 from bakery.services.catalogue.menu import (
     CLOSED_BASKETS,
     CODE,
-    CODE_CLASH,
     HEX_COLOUR,
     MAX_CHOICES,
     MAX_RATE_BP,
     MAX_SORT_ORDER,
     SCAN_CODE,
-    add_modifier_option,
-    add_variant,
     create_category,
-    create_modifier_group,
-    create_product,
     create_tax_category,
-    remove_modifier_option,
-    remove_variant,
-    set_product_modifier_groups,
     update_category,
-    update_modifier_group,
-    update_product,
     update_tax_category,
+)
+from bakery.services.catalogue.modifiers import (
+    add_modifier_option,
+    create_modifier_group,
+    remove_modifier_option,
+    set_product_modifier_groups,
+    update_modifier_group,
+)
+from bakery.services.catalogue.products import (
+    CODE_CLASH,
+    add_variant,
+    create_product,
+    remove_variant,
+    update_product,
 )
 
 __all__ = [

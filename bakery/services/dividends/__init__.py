@@ -1,8 +1,13 @@
-"""Co-op surplus back to members: patronage from purchases and hours, allocation runs
-(propose, approve, adjust), payouts and statements.
+"""Co-op surplus back to members: financial periods, patronage from purchases and hours, allocation
+runs (scenario, propose, approve, adjust), payouts, statements, and each member's own figures.
 """
 
 from bakery.services.dividends.allocations import (
+    approve,
+    propose,
+    withdraw,
+)
+from bakery.services.dividends.common import (
     CHART_FILLS,
     CHART_LABEL_WIDTH,
     CHART_ROW,
@@ -18,38 +23,43 @@ from bakery.services.dividends.allocations import (
     AllocationView,
     Bar,
     ClassRow,
-    Estimate,
     MemberRow,
-    PayoutRow,
-    PeriodSoFar,
-    Purchases,
     ScenarioChanged,
-    allocation_view,
+)
+from bakery.services.dividends.financial_periods import (
     allocations_of,
-    approve,
-    build_scenario,
-    build_view,
-    canonical,
-    carried_balances,
     create_period,
-    default_input,
-    estimate_for,
     get_allocation,
     get_period,
     latest_approved,
     list_periods,
     local_today,
-    member_classes,
+)
+from bakery.services.dividends.member_figures import (
+    Estimate,
+    PeriodSoFar,
+    Purchases,
+    estimate_for,
+    period_so_far,
+    purchases_so_far,
+)
+from bakery.services.dividends.payouts import (
+    PayoutRow,
     pay_remaining,
     payout_rows,
-    period_so_far,
-    preview,
-    propose,
-    purchases_so_far,
     record_payout,
+)
+from bakery.services.dividends.scenario import (
+    allocation_view,
+    build_scenario,
+    build_view,
+    canonical,
+    carried_balances,
+    default_input,
+    member_classes,
+    preview,
     run,
     scenario_hash,
-    withdraw,
 )
 
 __all__ = [

@@ -1,7 +1,14 @@
-"""The co-op's members: classes, the register and cards, share capital, store credit,
-safeguarding records (admins with the permission only) and worked hours.
+"""The co-op's members: classes, the register and cards, share capital, store credit, safeguarding
+records (admins with the permission only), and worked hours with their timesheets.
 """
 
+from bakery.services.members.cards import (
+    card_pdf,
+)
+from bakery.services.members.own_view import (
+    store_credit_balance,
+    subject_access_export,
+)
 from bakery.services.members.register import (
     CLASS_NAME_LIMIT,
     DEFAULT_CLASSES,
@@ -17,7 +24,6 @@ from bakery.services.members.register import (
     MemberPage,
     MemberRow,
     add_member,
-    card_pdf,
     class_named,
     create_class,
     create_member,
@@ -29,8 +35,6 @@ from bakery.services.members.register import (
     member_rows,
     new_card_code,
     reissue_card,
-    store_credit_balance,
-    subject_access_export,
     update_class,
     update_member,
 )

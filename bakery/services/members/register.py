@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import secrets
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, Final
 
 from sqlalchemy import Select, func, or_, select
@@ -17,16 +15,13 @@ from bakery.extensions import db
 from bakery.models import (
     Member,
     MemberClass,
-    Sale,
-    StoreCredit,
-    TimeEntry,
     User,
 )
 from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.errors import NotFound, ServiceError
-from bakery.services.members import safeguarding, shares
+from bakery.services.members import shares
 from bakery.services.race_safety import Mechanism, locked, race_safe
 
 DEFAULT_CLASSES = (
@@ -422,161 +417,3 @@ def linkable_users(member_id: int | None = None) -> list[User]:
 
 
 # --- the member's own view -------------------------------------------------------------------
-
-
-def store_credit_balance(member_id: int) -> Pence:
-    """A member's store credit: the SQL sum of its movements."""
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(StoreCredit.amount), 0)).where(StoreCredit.member_id == member_id)
-    )
-    return int(total or 0)
-
-
-@race_safe(Mechanism.INDEPENDENT, guards="an audit row of the export")
-def subject_access_export(member_id: int, actor: Actor, now: datetime | None = None) -> dict[str, Any]:
-    """Everything held about a member, for the member ("what we hold about me"); audited.
-
-    It includes their safeguarding record, if any: this is the one place the member sees it.
-    """
-    member = get_member(member_id)
-    at = now or utcnow()
-    sales: dict[str, int] = {
-        kind: int(count)
-        for kind, count in db.session.execute(
-            select(Sale.kind, func.count(Sale.id)).where(Sale.member_id == member_id).group_by(Sale.kind)
-        )
-    }
-    hours_entries = db.session.scalar(
-        select(func.count(TimeEntry.id)).where(TimeEntry.member_id == member_id)
-    )
-    credit_rows = db.session.scalar(
-        select(func.count(StoreCredit.id)).where(StoreCredit.member_id == member_id)
-    )
-    held = {
-        "generated_at": at.isoformat(),
-        "member": {
-            "number": member.number,
-            "name": member.name,
-            "email": member.email,
-            "phone": member.phone,
-            "status": member.status,
-            "joined_on": member.joined_on.isoformat(),
-            "left_on": member.left_on.isoformat() if member.left_on else None,
-            "card_code": member.card_code,
-            "created_at": member.created_at.isoformat(),
-        },
-        "class": {
-            "name": member.member_class.name,
-            "patronage_measure": member.member_class.measure,
-            "till_discount_basis_points": member.member_class.till_discount_bp,
-        },
-        "login": (
-            {"display_name": member.user.display_name, "email": member.user.email, "role": member.user.role}
-            if member.user
-            else None
-        ),
-        "shares": {
-            "balance_pence": shares.balance(member_id),
-            "movements": [
-                {"at": m.at.isoformat(), "kind": m.kind, "amount_pence": m.amount, "note": m.note}
-                for m in reversed(shares.movements(member_id))
-            ],
-        },
-        "store_credit": {
-            "balance_pence": store_credit_balance(member_id),
-            "movements": int(credit_rows or 0),
-        },
-        "hours": {"time_entries": int(hours_entries or 0)},
-        "purchases": {"sales": int(sales.get("sale", 0)), "refunds": int(sales.get("refund", 0))},
-        "safeguarding": safeguarding.for_subject_access(member_id, actor, at),
-    }
-    audit.record("member.data_exported", actor, target=f"member:{member_id}", now=at)
-    db.session.commit()
-    return held
-
-
-# --- the card --------------------------------------------------------------------------------
-
-CARD_WIDTH_MM, CARD_HEIGHT_MM = 85.6, 53.98  # ISO/IEC 7810 ID-1, a bank card
-_CARD_FONT, _CARD_FONT_BOLD = "MemberCardSans", "MemberCardSans-Bold"
-_SANS = (
-    (
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    ),
-    ("/usr/share/fonts/TTF/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans-Bold.ttf"),
-)
-
-
-def _card_fonts() -> tuple[str, str]:
-    """A TrueType sans with accents and Central European letters where one exists; else Helvetica."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    from printers.fonts import monospace_font
-
-    registered = pdfmetrics.getRegisteredFontNames()
-    if _CARD_FONT in registered:
-        return _CARD_FONT, _CARD_FONT_BOLD
-    for regular, bold in _SANS:
-        if Path(regular).is_file() and Path(bold).is_file():
-            pdfmetrics.registerFont(TTFont(_CARD_FONT, regular))
-            pdfmetrics.registerFont(TTFont(_CARD_FONT_BOLD, bold))
-            return _CARD_FONT, _CARD_FONT_BOLD
-    mono = monospace_font()
-    if mono is not None:
-        pdfmetrics.registerFont(TTFont(_CARD_FONT, str(mono)))
-        pdfmetrics.registerFont(TTFont(_CARD_FONT_BOLD, str(monospace_font(bold=True) or mono)))
-        return _CARD_FONT, _CARD_FONT_BOLD
-    return "Helvetica", "Helvetica-Bold"
-
-
-def card_pdf(member: Member, shop_name: str) -> bytes:
-    """The member's card as a bank-card-sized PDF page: shop, name, number, class and the QR.
-
-    Drawn with reportlab directly (the printers' documents lay out receipt rolls, not cards).
-    The QR holds the card code, never the number: a number alone cannot be forged into a card.
-    """
-    from reportlab.graphics import renderPDF
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.pdfgen.canvas import Canvas
-
-    regular, bold = _card_fonts()
-    width, height = CARD_WIDTH_MM * mm, CARD_HEIGHT_MM * mm
-    out = io.BytesIO()
-    canvas = Canvas(out, pagesize=(width, height), invariant=True)
-    canvas.setTitle(f"Member card {member.number}")
-    margin = 4 * mm
-    side = height - 2 * margin - 6 * mm
-    text_width = width - side - 3 * margin
-
-    def fitted(text: str, font: str, size: float) -> float:
-        while size > 5 and stringWidth(text, font, size) > text_width:
-            size -= 0.5
-        return size
-
-    canvas.setLineWidth(0.5)
-    canvas.roundRect(0.5, 0.5, width - 1, height - 1, 3 * mm)
-    shop = shop_name or "Member card"
-    canvas.setFont(bold, fitted(shop, bold, 10))
-    canvas.drawString(margin, height - margin - 8, shop)
-    canvas.setFont(regular, 7)
-    canvas.drawString(margin, height - margin - 18, "Member card · show at the till")
-    name_size = fitted(member.name, bold, 11)
-    canvas.setFont(bold, name_size)
-    canvas.drawString(margin, margin + 24, member.name)
-    canvas.setFont(regular, 9)
-    canvas.drawString(margin, margin + 12, f"No. {member.number}")
-    canvas.setFont(regular, 7)
-    canvas.drawString(margin, margin + 2, member.member_class.name.title())
-    widget = QrCodeWidget(member.card_code, barLevel="M")
-    left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(side, side, transform=[side / (right - left), 0, 0, side / (top - bottom), 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, width - margin - side, margin)
-    canvas.showPage()
-    canvas.save()
-    return out.getvalue()

@@ -1,0 +1,134 @@
+"""A member's own figures for this period so far: purchases, hours and an estimate of their share."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from bakery.domain.money import Pence
+from bakery.models import (
+    Allocation,
+    FinancialPeriod,
+)
+from bakery.services import periods
+from bakery.services.dividends import patronage
+from bakery.services.dividends.common import (
+    AllocationInput,
+    ClassRow,
+    MemberRow,
+)
+from bakery.services.dividends.financial_periods import (
+    latest_approved,
+    local_today,
+)
+from bakery.services.dividends.scenario import (
+    _input_from,
+    build_scenario,
+    build_view,
+    carried_balances,
+    member_classes,
+    run,
+)
+
+
+@dataclass(frozen=True)
+class Purchases:
+    """A member's purchases over the period so far, and the patronage they add up to."""
+
+    so_far: PeriodSoFar
+    purchases: list[patronage.Purchase]
+    total_net: Pence
+
+
+def purchases_so_far(member_id: int, today: date | None = None) -> Purchases:
+    """A member's sales and refunds in the current period so far, with their net patronage."""
+    so_far = period_so_far(today)
+    rows = patronage.member_purchases(member_id, so_far.starts_on, so_far.ends_on)
+    return Purchases(so_far, rows, sum(p.net for p in rows))
+
+
+@dataclass(frozen=True)
+class PeriodSoFar:
+    """The stretch of days a member's "this period" pages cover."""
+
+    label: str
+    starts_on: date
+    ends_on: date
+    period: FinancialPeriod | None
+
+
+def period_so_far(today: date | None = None) -> PeriodSoFar:
+    """The current financial period up to today; without one, the calendar year to date."""
+    day = today or local_today()
+    period = periods.period_for(day)
+    if period is None:
+        return PeriodSoFar(f"{day.year} to date", date(day.year, 1, 1), day, None)
+    return PeriodSoFar(period.name, period.starts_on, min(day, period.ends_on), period)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An estimate of a member's dividend for the period so far (never a promise)."""
+
+    so_far: PeriodSoFar
+    basis: Allocation | None
+    basis_surplus: Pence
+    row: MemberRow | None
+    class_row: ClassRow | None
+    carried_balance: Pence
+    message: str
+
+
+def estimate_for(member_id: int, today: date | None = None) -> Estimate:
+    """Estimate a member's dividend: this period's patronage so far, allocated with the rules and
+    the distributable surplus of the last approved allocation (as if this year matched it).
+
+    Rule: with no current period or no approved allocation, say so instead of guessing.
+    """
+    so_far = period_so_far(today)
+    balance = max(carried_balances().get(member_id, 0), 0)
+    basis = latest_approved(adjustments=False)
+    if so_far.period is None:
+        return Estimate(so_far, basis, 0, None, None, balance, "No financial period covers today yet.")
+    if basis is None:
+        return Estimate(
+            so_far,
+            None,
+            0,
+            None,
+            None,
+            balance,
+            "There is no approved allocation yet, so there are no rules to estimate with.",
+        )
+    scenario_then = json.loads(basis.scenario_json)
+    result_then = json.loads(basis.result_json)
+    distributable = int(result_then["distributable"])
+    inp = _input_from(scenario_then, result_then, surplus=distributable)
+    inp = AllocationInput(
+        surplus=distributable,
+        reserve_balance=0,
+        deficit_brought_forward=0,
+        reserve_bp=inp.reserve_bp,
+        funds=inp.funds,
+        class_weights=tuple((c.name, dict(inp.class_weights).get(c.name, 0)) for c in member_classes()),
+        minimum_payout=inp.minimum_payout,
+        include_leavers=inp.include_leavers,
+    )
+    if sum(w for _, w in inp.class_weights) != 10_000 or distributable <= 0:
+        return Estimate(
+            so_far,
+            basis,
+            distributable,
+            None,
+            None,
+            balance,
+            "The last approved allocation had nothing to share out (or its classes have changed), "
+            "so there is no estimate.",
+        )
+    scenario = build_scenario(so_far.period, inp, until=so_far.ends_on)
+    view = build_view(scenario, run(scenario))
+    row = next((r for r in view.members if r.member_id == member_id), None)
+    class_row = next((c for c in view.classes if row and c.name == row.class_name), None)
+    message = "" if row else "You do not take part in this period's allocation."
+    return Estimate(so_far, basis, distributable, row, class_row, balance, message)
