@@ -15,10 +15,9 @@ from bakery.htmx import hx
 from bakery.models import Category, Printer, Till
 from bakery.printing.forms import NoSaleForm, PrinterForm, ReprintForm
 from bakery.security import actor
-from bakery.services import printing
+from bakery.services import auth, printing
 from bakery.services.errors import ServiceError
 from bakery.services.printing import PrinterInput, receipts
-from bakery.services.till import refunds
 
 bp = Blueprint("printing", __name__)
 
@@ -246,7 +245,7 @@ def reprint_receipt() -> Response:
 
 def _no_sale_form(form: NoSaleForm | None = None) -> NoSaleForm:
     form = form or NoSaleForm(formdata=None)
-    form.manager_id.choices = [(m.id, m.display_name) for m in refunds.managers()]
+    form.manager_id.choices = [(m.id, m.display_name) for m in auth.managers()]
     return form
 
 

@@ -1,5 +1,5 @@
 """Who may do what: users and roles, passwords and PINs with lock-outs, sessions, and a manager's
-PIN authorising a refund, a discount or a no-sale. Exports what the blueprints call.
+PIN authorising a refund, a discount or a no-sale.
 """
 
 from bakery.services.auth.sign_in import (
@@ -7,8 +7,10 @@ from bakery.services.auth.sign_in import (
     NewSession,
     SignInRefused,
     authorise_manager,
+    check_till_pin,
     hash_secret,
     hash_token,
+    managers,
     session_for_token,
     sign_in_with_password,
     sign_in_with_pin,
@@ -21,8 +23,10 @@ __all__ = [
     "NewSession",
     "SignInRefused",
     "authorise_manager",
+    "check_till_pin",
     "hash_secret",
     "hash_token",
+    "managers",
     "session_for_token",
     "sign_in_with_password",
     "sign_in_with_pin",

@@ -18,7 +18,7 @@ from bakery.models import TillDevice, User, UserSession
 from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
-from bakery.services.errors import ServiceError
+from bakery.services.errors import NotFound, ServiceError
 from bakery.services.race_safety import Mechanism, begin_write, locked, race_safe
 
 PIN_PATTERN = re.compile(r"^[0-9]{4,6}$")
@@ -234,3 +234,44 @@ def authorise_manager(manager_id: int, pin: str, actor: Actor, now: datetime) ->
         _count_failure(manager, actor, now, "pin")
         raise SignInRefused("Wrong manager PIN. Nothing was changed.")
     return manager
+
+
+@race_safe(Mechanism.ROW_LOCK, guards="the user's failure count and lock-out (user row)")
+def check_till_pin(
+    user_id: int, pin: str, device: TillDevice | None, actor: Actor, now: datetime, *, unpaired_action: str
+) -> User:
+    """The person who tapped their tile, if the PIN is right on a paired till.
+
+    Rule: an unpaired or revoked device is refused without checking the PIN (audited as
+    `unpaired_action`); a locked user is
+    refused; a wrong PIN counts towards the user's lock-out (committed and audited, PIN never logged).
+    """
+    if device is None or not device.is_active or not device.till.active:
+        audit.record(unpaired_action, actor, target=f"user:{user_id}", now=now)
+        db.session.commit()
+        raise SignInRefused("This device is not paired with a till. Ask a manager to pair it.")
+    user = locked(User, user_id)
+    if user is None or not user.active or not user.works_till:
+        raise NotFound("Choose your name on the till first.")
+    _refuse_if_locked(user, actor, now, "pin")
+    if not check_password_hash(user.pin_hash or "", pin or ""):
+        _count_failure(user, actor, now, "pin")
+        if user.locked_until and user.locked_until > now:
+            raise SignInRefused(
+                f"Wrong PIN. {user.first_name} is now locked out for {_minutes_left(user, now)}."
+            )
+        remaining = 5 - user.failed_attempts
+        raise SignInRefused(f"Wrong PIN. {remaining} more wrong and {user.first_name} is locked out.")
+    _apply(user, after_success(_lock_state(user)))
+    return user
+
+
+def managers() -> list[User]:
+    """Managers who can authorise on the till (they have a PIN). Reads only."""
+    return list(
+        db.session.scalars(
+            select(User).where(
+                User.role.in_(["manager", "admin"]), User.pin_hash.is_not(None), User.active.is_(True)
+            )
+        )
+    )

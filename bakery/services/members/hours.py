@@ -15,25 +15,16 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
-from werkzeug.security import check_password_hash
 
 from bakery.domain import hours as rules
 from bakery.domain.clock import business_date, to_local
-from bakery.domain.lockout import after_success
 from bakery.extensions import db
 from bakery.models import Member, TillDevice, TimeEntry, User
 from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
-from bakery.services.auth.sign_in import (
-    SignInRefused,
-    _apply,
-    _count_failure,
-    _lock_state,
-    _minutes_left,
-    _refuse_if_locked,
-)
-from bakery.services.errors import NotFound, ServiceError
+from bakery.services.auth import check_till_pin
+from bakery.services.errors import ServiceError
 from bakery.services.members.timesheets import (
     CorrectionRow as CorrectionRow,
 )
@@ -93,7 +84,7 @@ from bakery.services.members.timesheets import (
 from bakery.services.members.timesheets import (
     timesheet as timesheet,
 )
-from bakery.services.race_safety import FORM_KEY, Mechanism, locked, race_safe
+from bakery.services.race_safety import FORM_KEY, Mechanism, race_safe
 
 
 class AlreadyClockedIn(ServiceError):
@@ -208,29 +199,8 @@ def _since(moment: datetime, now: datetime) -> str:
 
 @race_safe(Mechanism.ROW_LOCK, guards="the user's failure count and lock-out (user row)")
 def _check_pin(user_id: int, pin: str, device: TillDevice | None, actor: Actor, now: datetime) -> User:
-    """The person who tapped their tile, if the PIN is right on a paired till.
-
-    Rule: an unpaired or revoked device is refused without checking the PIN; a locked user is
-    refused; a wrong PIN counts towards the user's lock-out (committed and audited, PIN never logged).
-    """
-    if device is None or not device.is_active or not device.till.active:
-        audit.record("hours.clock_unpaired_device", actor, target=f"user:{user_id}", now=now)
-        db.session.commit()
-        raise SignInRefused("This device is not paired with a till. Ask a manager to pair it.")
-    user = locked(User, user_id)
-    if user is None or not user.active or not user.works_till:
-        raise NotFound("Choose your name on the till first.")
-    _refuse_if_locked(user, actor, now, "pin")
-    if not check_password_hash(user.pin_hash or "", pin or ""):
-        _count_failure(user, actor, now, "pin")
-        if user.locked_until and user.locked_until > now:
-            raise SignInRefused(
-                f"Wrong PIN. {user.first_name} is now locked out for {_minutes_left(user, now)}."
-            )
-        remaining = 5 - user.failed_attempts
-        raise SignInRefused(f"Wrong PIN. {remaining} more wrong and {user.first_name} is locked out.")
-    _apply(user, after_success(_lock_state(user)))
-    return user
+    """The person who tapped their tile, if the PIN is right on a paired till (see `check_till_pin`)."""
+    return check_till_pin(user_id, pin, device, actor, now, unpaired_action="hours.clock_unpaired_device")
 
 
 def _entry_for_key(column: Any, key: str | None, user_id: int) -> TimeEntry | None:

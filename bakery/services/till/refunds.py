@@ -16,11 +16,12 @@ from bakery.domain.chain import chain_tag
 from bakery.domain.clock import business_date, local_day_bounds
 from bakery.extensions import db
 from bakery.formatting import money
-from bakery.models import LedgerEntry, Payment, Product, Sale, SaleLine, StoreCredit, User
+from bakery.models import LedgerEntry, Payment, Product, Sale, SaleLine, StoreCredit
 from bakery.models.types import utcnow
 from bakery.services import audit, printing
 from bakery.services.audit import Actor
 from bakery.services.auth import authorise_manager
+from bakery.services.auth import managers as managers
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.printing import receipts
 from bakery.services.race_safety import Mechanism, lock_till, locked, race_safe
@@ -197,17 +198,6 @@ def _check_credit_refund(original: Sale, amount: int) -> None:
         raise ServiceError(
             f"Only {money(left)} of this sale was paid with store credit: refund the rest to cash or card."
         )
-
-
-def managers() -> list[User]:
-    """Managers who can authorise on the till (they have a PIN)."""
-    return list(
-        db.session.scalars(
-            select(User).where(
-                User.role.in_(["manager", "admin"]), User.pin_hash.is_not(None), User.active.is_(True)
-            )
-        )
-    )
 
 
 @dataclass(frozen=True)
