@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from bakery.forms import WholeNumberField
 from bakery.models import Role
+from bakery.services.audit.sentences import FILTERS
 
 ROLE_CHOICES = {r.value: r.value.title() for r in Role}
 
@@ -97,7 +98,9 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = StringField("Action starts with", validators=[Optional(), Length(max=60)])
+    action = SelectField(
+        "What", choices=FILTERS, validators=[Optional(), Length(max=60)], validate_choice=False
+    )
     user = SelectField("By", choices={}, validators=[Optional()], validate_choice=False)
     day_from = StringField("From (YYYY-MM-DD)", validators=[Optional(), Regexp(r"^\d{4}-\d{2}-\d{2}$")])
     day_to = StringField("To (YYYY-MM-DD)", validators=[Optional(), Regexp(r"^\d{4}-\d{2}-\d{2}$")])

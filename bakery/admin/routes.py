@@ -19,12 +19,14 @@ from bakery.admin.forms import (
     UserForm,
 )
 from bakery.extensions import db
+from bakery.formatting import local_time, money, rate
 from bakery.forms import page_number, parse_id
 from bakery.members.forms import SafeguardPermissionForm
 from bakery.models import Till, TillDevice, User
 from bakery.security import actor, device_cookie_name, end_session
 from bakery.services import auth, settings
 from bakery.services.audit import log as audit_events
+from bakery.services.audit.describe import Formats, describe_events
 from bakery.services.audit.integrity import verify_audit_chain
 from bakery.services.auth import users
 from bakery.services.errors import NotFound, ServiceError
@@ -132,8 +134,8 @@ def audit_log() -> tuple[str, int]:
         timezone=g.shop.timezone,
         page=request.args.get("page", 1, type=page_number),
     )
-    names = {u.id: u.display_name for u in people}
-    return render_template("admin/audit.html", form=form, page=page, names=names), status
+    told = describe_events(page.events, Formats(money, rate, lambda at: local_time(at, "d MMM HH:mm")))
+    return render_template("admin/audit.html", form=form, page=page, told=told), status
 
 
 @bp.get("/office/ledger")
