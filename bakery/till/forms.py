@@ -93,11 +93,11 @@ class LineNoteForm(FlaskForm):
 
 
 class MemberForm(FlaskForm):
-    """A membership number, typed or scanned."""
+    """A membership number or part of a name, typed; a card's code, scanned; or a member picked
+    from the matches."""
 
-    code = StringField(
-        "Member number", validators=[DataRequired("Type or scan the member's number."), Length(max=64)]
-    )
+    code = StringField("Member", validators=[Optional(), Length(max=64)])
+    member_id = IdField(validators=[Optional()])
 
 
 class ParkForm(FlaskForm):

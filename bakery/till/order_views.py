@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from bakery.domain.money import MoneyError, parse_pence
 from bakery.domain.vat import parse_rate_bp
 from bakery.extensions import db
+from bakery.forms import parse_id
 from bakery.htmx import hx
 from bakery.security import actor
 from bakery.services.errors import NotFound, ServiceError
@@ -21,7 +22,7 @@ from bakery.till.forms import (
     ParkForm,
     ScanForm,
 )
-from bakery.till.routes import _basket_response, _refused, bp
+from bakery.till.routes import _basket_response, _categories, _products, _refused, bp
 
 
 def _discount_form_context(form: DiscountForm) -> dict[str, object]:
@@ -155,17 +156,37 @@ def discount_basket() -> Response:
 
 @bp.post("/member")
 def attach_member() -> Response:
-    """Attribute the order to a member by number (typed or scanned from their card)."""
+    """Attribute the order to a member: by number or card (typed or scanned), or picked from the
+    members whose name matches what was typed; the matches or the reason show by the field."""
     form = MemberForm()
-    if not form.validate_on_submit():
+    code = form.code.data or ""
+    if not form.validate_on_submit() or not (code.strip() or form.member_id.data):
         return _basket_response(
-            baskets.price(baskets.open_basket(g.till.id)), 422, "Type or scan the member's number."
+            baskets.price(baskets.open_basket(g.till.id)),
+            422,
+            "Type or scan a membership number, or three letters of a name.",
+            beside="member",
+            code=code[:64],
         )
     try:
-        basket = baskets.attach_member(g.till.id, form.code.data or "", actor())
+        basket = baskets.attach_member(g.till.id, code, actor(), member_id=form.member_id.data)
+    except baskets.ChooseMember as choose:
+        db.session.rollback()
+        return _basket_response(
+            baskets.price(baskets.open_basket(g.till.id)),
+            beside="member",
+            code=code,
+            matches=choose.matches,
+        )
     except ServiceError as refused:
         db.session.rollback()
-        return _refused(refused)
+        return _basket_response(
+            baskets.price(baskets.open_basket(g.till.id)),
+            refused.status,
+            refused.message,
+            beside="member",
+            code=code,
+        )
     return _basket_response(baskets.price(basket))
 
 
@@ -217,8 +238,12 @@ def recall_basket(basket_id: int) -> Response:
 
 @bp.get("/search")
 def search_products() -> str:
-    """Products by name, PLU or barcode (swapped into the product grid)."""
-    query = request.args.get("q", "")
+    """Products by name, PLU or barcode (swapped into the product grid); an empty search brings
+    back the category that was showing."""
+    query = request.args.get("q", "").strip()
+    if not query:
+        category_id = request.args.get("category", type=parse_id) or next((c.id for c in _categories()), None)
+        return render_template("till/_products.html", products=_products(category_id), chosen=category_id)
     return render_template("till/_products.html", products=baskets.find_products(query), query=query)
 
 

@@ -121,16 +121,35 @@ def _products(category_id: int | None) -> list[Product]:
 
 
 def _basket_response(
-    priced: PricedBasket, status: int = 200, error: str | None = None, *, close_picker: bool = False
+    priced: PricedBasket,
+    status: int = 200,
+    error: str | None = None,
+    *,
+    close_picker: bool = False,
+    beside: str | None = None,
+    **typed: object,
 ) -> Response:
+    """The basket (and its total out of band). An error `beside` "pay" or "member" shows next to
+    the form that caused it, which keeps what was typed (`typed`) and is scrolled into view."""
     templates = ["till/_basket.html", "till/_basket_total.html"] + (
         ["till/_picker_closed.html"] if close_picker else []
     )
-    body = fragments(*templates, priced=priced, pay_form=PayForm(formdata=None), error=error, oob=True)
+    body = fragments(
+        *templates,
+        priced=priced,
+        pay_form=PayForm(formdata=None),
+        error=None if beside else error,
+        pay_error=error if beside == "pay" else None,
+        member_error=error if beside == "member" else None,
+        typed=typed,
+        oob=True,
+    )
     if close_picker and status == 200:
         # Forms in the picker target it; on success the basket is what changes.
         return hx(body, status, trigger="basket-changed", retarget="#basket", reswap="outerHTML")
-    return hx(body, status, trigger="basket-changed" if status == 200 else None)
+    # A long order puts the form far below the basket's top: bring what answers into view.
+    reswap = f"outerHTML show:#{beside}-answer:bottom" if beside else None
+    return hx(body, status, trigger="basket-changed" if status == 200 else None, reswap=reswap)
 
 
 def _refused(refused: ServiceError) -> Response:
@@ -260,8 +279,11 @@ def pay() -> Response:
     and the receipt."""
     form = PayForm()
     current = baskets.open_basket(g.till.id)
+    typed = {"amount": form.amount.data or "", "reference": form.reference.data or ""}
     if not form.validate_on_submit():
-        return _basket_response(baskets.price(current), 422, "Choose cash or card and enter the amount.")
+        return _basket_response(
+            baskets.price(current), 422, "Choose cash or card and enter the amount.", beside="pay", **typed
+        )
     try:
         amount = parse_pence(form.amount.data or "", allow_zero=False)
         result = checkout.tender(
@@ -276,7 +298,9 @@ def pay() -> Response:
     except (MoneyError, ServiceError) as refused:
         db.session.rollback()
         status = getattr(refused, "status", 422)
-        return _basket_response(baskets.price(baskets.open_basket(g.till.id)), status, str(refused))
+        return _basket_response(
+            baskets.price(baskets.open_basket(g.till.id)), status, str(refused), beside="pay", **typed
+        )
     if isinstance(result, Sale):
         body = fragments(
             "till/_paid.html",

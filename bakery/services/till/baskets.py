@@ -17,6 +17,12 @@ from bakery.services.till.order_extras import (
     DISCOUNT_REASONS as DISCOUNT_REASONS,
 )
 from bakery.services.till.order_extras import (
+    ChooseMember as ChooseMember,
+)
+from bakery.services.till.order_extras import (
+    MemberMatch as MemberMatch,
+)
+from bakery.services.till.order_extras import (
     attach_member as attach_member,
 )
 from bakery.services.till.order_extras import (

@@ -3,13 +3,22 @@ member and their store credit, parking and recalling an order, finding a product
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 
 from bakery.domain.basket import (
     discount_needs_manager,
     percent_of,
+)
+from bakery.domain.member_lookup import (
+    MAX_MATCHES,
+    MIN_NAME_LETTERS,
+    MemberQuery,
+    number_matches,
+    read_member_query,
 )
 from bakery.domain.tender import CREDIT
 from bakery.domain.vat import format_rate
@@ -154,24 +163,93 @@ def set_basket_discount(
     return basket
 
 
+@dataclass(frozen=True)
+class MemberMatch:
+    """A member offered on the till to pick from: never contact or safeguarding details."""
+
+    id: int
+    number: str
+    name: str
+    class_name: str
+
+
+class ChooseMember(ServiceError):
+    """The lookup found more than one member (or searched by name): the cashier picks one."""
+
+    status = 200
+
+    def __init__(self, matches: list[MemberMatch]) -> None:
+        super().__init__(f"{len(matches)} members match: tap the one you mean.")
+        self.matches = matches
+
+
+def _match(member: Member) -> MemberMatch:
+    return MemberMatch(member.id, member.number, member.name, member.member_class.name)
+
+
+def _members_for(query: MemberQuery) -> list[Member]:
+    """Active members the query names, by card code, membership number or part of the name."""
+    active = select(Member).where(Member.status == "active")
+    if query.kind == "code":
+        return list(db.session.scalars(active.where(Member.card_code == query.text)))
+    if query.kind == "number":
+        digits = max(re.findall(r"[0-9]+", query.text), key=len)
+        candidates = db.session.scalars(
+            active.where(Member.number.like(f"%{digits}%")).order_by(Member.number)
+        )
+        return [m for m in candidates if number_matches(m.number, query.text)]
+    pattern = "%" + query.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(
+        db.session.scalars(
+            active.where(Member.name.ilike(pattern, escape="\\"))
+            .order_by(Member.name, Member.number)
+            .limit(MAX_MATCHES + 1)
+        )
+    )
+
+
+def find_member(code: str, member_id: int | None = None) -> Member:
+    """The one active member a card code, membership number or picked id names (reads only).
+
+    Rule: a name (three letters or more) or a number that fits several members raises
+    `ChooseMember` with at most eight matches to pick from; fewer letters, or no match, is refused
+    with a message saying what to type.
+    """
+    if member_id is not None:
+        member = db.session.get(Member, member_id)
+        if member is None or member.status != "active":
+            raise ServiceError("That member is no longer active.")
+        return member
+    text = " ".join((code or "").split())
+    if not text or len(text) > 64:
+        raise ServiceError("Type or scan a membership number, or three letters of a name.")
+    query = read_member_query(text)
+    if query.kind == "too_short":
+        raise ServiceError(f"Type at least {MIN_NAME_LETTERS} letters of the name, or the membership number.")
+    found = _members_for(query)
+    if not found:
+        if query.kind == "name":
+            raise ServiceError(f"No active member is called {text}.")
+        raise ServiceError(f"No active member with number {text}.")
+    if len(found) > MAX_MATCHES:
+        raise ServiceError(f"More than {MAX_MATCHES} members match {text}: type more of the name.")
+    if query.kind == "name" or len(found) > 1:
+        raise ChooseMember([_match(m) for m in found])
+    return found[0]
+
+
 @race_safe(Mechanism.ROW_LOCK, guards="the till's basket and its tenders (till row)")
-def attach_member(till_id: int, code: str, actor: Actor) -> Basket:
-    """Attribute the order to a member found by membership number (typed) or card code (scanned).
+def attach_member(till_id: int, code: str, actor: Actor, *, member_id: int | None = None) -> Basket:
+    """Attribute the order to a member found by membership number (typed), card code (scanned),
+    or picked from the matches of a name (see `find_member`).
 
     Rule: only active members; the sale then counts towards their patronage and the order gets
     their class's till discount, worked out whenever it is priced (see `price`), so no manager is
     needed and nothing stale is stored. A reissued card's old code matches nobody. The member
     cannot change once store credit was tendered for the order.
     """
+    member = find_member(code, member_id)  # a read: a search never waits for the till's lock
     lock_till(till_id)
-    text = (code or "").strip()
-    if not text or len(text) > 64:
-        raise ServiceError("Type or scan a membership number.")
-    member = db.session.scalar(
-        select(Member).where((func.upper(Member.number) == text.upper()) | (Member.card_code == text.lower()))
-    )
-    if member is None or member.status != "active":
-        raise ServiceError(f"No active member with number {text}.")
     if actor.user_id is None:
         raise ServiceError("Sign in on the till first.")
     basket = _open_or_new(till_id, actor.user_id)
