@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from bakery.domain.vat import vat_bands
 from bench.server import (
     DEFAULT_POSTGRES_ADMIN_URL,
     PostgresScratch,
@@ -192,6 +193,7 @@ def sales_and_lines(
                 )
             )
         total = sum(line[10] for line in lines)
+        vat = sum(band.vat for band in vat_bands((line[11], line[10]) for line in lines))
         at = start + timedelta(seconds=rng.randrange(seconds))
         sale = (
             sale_id,
@@ -206,7 +208,7 @@ def sales_and_lines(
             total,
             0,
             total,
-            0,
+            vat,
             at,
         )
         yield sale, lines

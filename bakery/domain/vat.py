@@ -8,11 +8,11 @@ were split.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bakery.domain.money import Pence, round_half_up
+from bakery.domain.money import Pence, largest_remainder, round_half_up
 
 #: 100 % in basis points.
 FULL_RATE_BP = 10_000
@@ -123,6 +123,46 @@ def vat_bands(lines: Iterable[tuple[int, Pence]]) -> list[VatBand]:
 def _band(rate_bp: int, gross: Pence) -> VatBand:
     vat = vat_in_gross(gross, rate_bp)
     return VatBand(rate_bp=rate_bp, gross=gross, vat=vat, net=gross - vat)
+
+
+def line_vat_shares(
+    lines: Sequence[tuple[int, Pence]], band_vat: Mapping[int, Pence] | None = None
+) -> list[Pence]:
+    """Split each band's VAT over the band's `(rate_bp, gross)` lines; one share per line, in order.
+
+    Rule: a band's VAT is `vat_in_gross` of the band's summed gross (or `band_vat[rate]` when the
+    receipt recorded its own, as a refund does); it is spread over the band's lines pro rata to
+    their gross by largest remainder, equal remainders to the earlier line. So the lines' VAT adds
+    up exactly to the receipt's band VAT and their net (`gross - share`) to the band's net. The
+    lines of one band all have the same sign (a sale's are ≥ 0, a refund's ≤ 0); mixed signs are
+    refused with `ValueError`.
+    """
+    by_band: dict[int, list[int]] = {}
+    for index, (rate_bp, _gross) in enumerate(lines):
+        _check_rate(rate_bp)
+        by_band.setdefault(rate_bp, []).append(index)
+    shares = [0] * len(lines)
+    for rate_bp, indexes in by_band.items():
+        grosses = [lines[i][1] for i in indexes]
+        if any(g > 0 for g in grosses) and any(g < 0 for g in grosses):
+            raise ValueError("The lines of one VAT band must all be sales or all be refunds.")
+        band_gross = sum(grosses)
+        vat = band_vat[rate_bp] if band_vat is not None else vat_in_gross(band_gross, rate_bp)
+        if abs(vat) > abs(band_gross) or (vat and (vat < 0) != (band_gross < 0)):
+            raise ValueError("A band's VAT must lie between zero and the band's gross.")
+        for index, share in zip(indexes, largest_remainder(vat, [abs(g) for g in grosses]), strict=True):
+            shares[index] = share
+    return shares
+
+
+def line_nets(lines: Sequence[tuple[int, Pence]], band_vat: Mapping[int, Pence] | None = None) -> list[Pence]:
+    """Each `(rate_bp, gross)` line's net of VAT: its gross less its share of its band's VAT.
+
+    Rule: see `line_vat_shares`; per band, the nets add up to the band's gross less its VAT.
+    """
+    return [
+        gross - share for (_rate, gross), share in zip(lines, line_vat_shares(lines, band_vat), strict=True)
+    ]
 
 
 def format_rate(bp: int) -> str:

@@ -1,15 +1,15 @@
 """Patronage: what each member bought (net of VAT) and worked (approved minutes) in a date range.
 
-Everything is aggregated in SQL: a year's sale lines are never loaded as ORM objects.
+Everything is aggregated in SQL: a year's sales are never loaded as ORM objects.
 
-**VAT per line, not per band.** A receipt works its VAT out per rate band on the band's total
-(DESIGN §4), so the band figure of a receipt can differ by a penny from the sum of its lines'
-VAT. Patronage takes each line's net (`gross - round_half_up(gross x rate / (10000 + rate))`)
-instead, because then (a) a refund line is the exact mirror of the line it refunds, so refunding
-something removes precisely the patronage it earned, and (b) the whole year is one `SUM … GROUP
-BY member` with no per-receipt grouping step. The SQL expression is the integer arithmetic of
-`bakery.domain.vat.vat_in_gross`, identical on SQLite and PostgreSQL (a test compares the two
-on random lines).
+**Net of VAT is the receipt's net.** A receipt works its VAT out per rate band on the band's
+total (DESIGN §4) and stores the sum as `Sale.vat_total`; a line's net is its gross less its share
+of its band's VAT (`bakery.domain.vat.line_nets`, largest remainder), so the lines of a receipt
+add up to exactly `Sale.total - Sale.vat_total`. Patronage therefore sums that per sale: it
+agrees to the penny with the VAT lines printed on the receipt (taking each line's own rounded VAT
+instead drifted by pennies per receipt), and the year is one `SUM … GROUP BY member` over
+`sales` alone, without touching the sale lines. A refund stores the VAT it gave back, so a full
+refund removes exactly the patronage the sale earned.
 
 Dates are the shop's local business days, both ends included.
 """
@@ -18,38 +18,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, case, cast, func, literal_column, select
+from sqlalchemy import BigInteger, cast, func, select
 
 from bakery.domain.clock import local_day_bounds
 from bakery.domain.money import Pence
-from bakery.domain.vat import FULL_RATE_BP
 from bakery.extensions import db
-from bakery.models import Sale, SaleLine, Till
+from bakery.models import Sale, Till
 from bakery.services.settings import current_settings
 
-
-def net_of_vat(gross: Any, rate_bp: Any, *, wide: bool = True) -> ColumnElement[int]:
-    """A SQL expression for a VAT-inclusive amount less the VAT it contains, per line.
-
-    Rule: the VAT is `round_half_up(gross x rate, 10000 + rate)`, halves away from zero, written as
-    `sign(n) x ((2|n| + d) DIV 2d)` in integers. Both operands of the division are positive, so
-    SQLite's and PostgreSQL's truncating integer division are the floor the Python rule uses.
-    `wide` casts to BIGINT first: PostgreSQL's INTEGER is 32-bit and `gross x rate` overflows it for
-    large lines; SQLite's integers are always 64-bit, and the casts cost it a tenth of the scan.
-    """
-    g = cast(gross, BigInteger) if wide else gross
-    r = cast(rate_bp, BigInteger) if wide else rate_bp
-    two = literal_column("2", BigInteger)
-    d = r + literal_column(str(FULL_RATE_BP), BigInteger)
-    magnitude = (two * func.abs(g) * r + d) // (two * d)
-    vat = case((g < literal_column("0", BigInteger), -magnitude), else_=magnitude)
-    return g - vat
-
-
-def _wide() -> bool:
-    return db.session.get_bind().dialect.name != "sqlite"
+#: A sale's net of VAT: what the receipt charged less the VAT its bands worked out.
+SALE_NET = Sale.total - Sale.vat_total
 
 
 def utc_bounds(start: date, end: date, timezone: str | None = None) -> tuple[datetime, datetime]:
@@ -66,39 +45,11 @@ def purchases_by_member(start: date, end: date, *, timezone: str | None = None) 
     negative figure; the allocation treats it as zero.
     """
     since, until = utc_bounds(start, end, timezone)
-    in_range = (Sale.created_at >= since, Sale.created_at < until)
-    if _wide():
-        # PostgreSQL hash-joins the period's sales to their lines and hash-aggregates by member.
-        query = (
-            select(Sale.member_id, func.sum(net_of_vat(SaleLine.gross, SaleLine.rate_bp)))
-            .join(SaleLine, SaleLine.sale_id == Sale.id)
-            .where(Sale.member_id.is_not(None), *in_range)
-            .group_by(Sale.member_id)
-        )
-    else:
-        # SQLite has no hash join: driven from `sales`, every line costs an index probe and a row
-        # fetch (2.5x slower). So the lines are first summed per sale, read in `sale_id` order
-        # within the id range of the period's sales (ids follow time closely, so this reads about
-        # the period's lines; the range is only a pre-filter, the join applies the exact dates).
-        low, high = db.session.execute(select(func.min(Sale.id), func.max(Sale.id)).where(*in_range)).one()
-        if low is None:
-            return {}
-        per_sale = (
-            select(
-                SaleLine.sale_id.label("sale_id"),
-                func.sum(net_of_vat(SaleLine.gross, SaleLine.rate_bp, wide=False)).label("net"),
-            )
-            .where(SaleLine.sale_id.between(low, high))
-            .group_by(SaleLine.sale_id)
-            .subquery("per_sale")
-        )
-        query = (
-            select(Sale.member_id, func.sum(per_sale.c.net))
-            .select_from(per_sale)
-            .join(Sale, Sale.id == per_sale.c.sale_id)
-            .where(Sale.member_id.is_not(None), *in_range)
-            .group_by(Sale.member_id)
-        )
+    query = (
+        select(Sale.member_id, func.sum(cast(SALE_NET, BigInteger)))
+        .where(Sale.member_id.is_not(None), Sale.created_at >= since, Sale.created_at < until)
+        .group_by(Sale.member_id)
+    )
     return {int(member_id): int(total) for member_id, total in db.session.execute(query)}
 
 
@@ -117,7 +68,11 @@ class Purchase:
 def member_purchases(
     member_id: int, start: date, end: date, *, timezone: str | None = None
 ) -> list[Purchase]:
-    """A member's sales and refunds from `start` to `end`, newest first, with each one's net patronage."""
+    """A member's sales and refunds from `start` to `end`, newest first, each with its net patronage.
+
+    Rule: a receipt's net is its total less its VAT, as printed, so the rows add up to the
+    member's purchases patronage.
+    """
     since, until = utc_bounds(start, end, timezone)
     query = (
         select(
@@ -127,12 +82,10 @@ def member_purchases(
             Sale.receipt_no,
             Sale.kind,
             Sale.total,
-            func.sum(net_of_vat(SaleLine.gross, SaleLine.rate_bp, wide=_wide())),
+            SALE_NET,
         )
-        .join(SaleLine, SaleLine.sale_id == Sale.id)
         .join(Till, Till.id == Sale.till_id)
         .where(Sale.member_id == member_id, Sale.created_at >= since, Sale.created_at < until)
-        .group_by(Sale.id, Sale.created_at, Till.name, Sale.receipt_no, Sale.kind, Sale.total)
         .order_by(Sale.created_at.desc(), Sale.id.desc())
     )
     return [

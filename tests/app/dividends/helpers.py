@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
-from bakery.domain.vat import vat_in_gross
+from bakery.domain.vat import line_nets, vat_bands
 from bakery.extensions import db
 from bakery.models import (
     CashSession,
@@ -76,7 +76,7 @@ class Shop:
             eat_in=False,
             subtotal=total,
             total=total,
-            vat_total=sum(vat_in_gross(gross, rate) for gross, rate in lines),
+            vat_total=sum(band.vat for band in vat_bands((rate, gross) for gross, rate in lines)),
             created_at=at,
         )
         db.session.add(sale)
@@ -100,8 +100,8 @@ class Shop:
 
 
 def net(lines: list[tuple[int, int]]) -> int:
-    """The Python rule the SQL must match: each line's gross less its own VAT."""
-    return sum(gross - vat_in_gross(gross, rate) for gross, rate in lines)
+    """The Python rule the SQL must match: each line's gross less its share of its band's VAT."""
+    return sum(line_nets([(rate, gross) for gross, rate in lines]))
 
 
 def work(member: Member, clock_in: datetime, minutes: int, *, approved: bool = True) -> TimeEntry:
