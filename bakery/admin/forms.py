@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from bakery.forms import WholeNumberField
 from bakery.models import Role
 from bakery.services.audit.sentences import FILTERS
+from bakery.services.settings import currency_choices, locale_choices, timezone_choices
 
 ROLE_CHOICES = {r.value: r.value.title() for r in Role}
 
@@ -79,9 +80,11 @@ class SettingsForm(FlaskForm):
     shop_name = StringField("Shop name", validators=[DataRequired("Enter the shop's name."), Length(max=80)])
     address = TextAreaField("Address", validators=[Optional(), Length(max=400)])
     vat_number = StringField("VAT number", validators=[Optional(), Length(max=30)])
-    currency = StringField("Currency (ISO code)", validators=[DataRequired(), Length(min=3, max=3)])
-    locale = StringField("Locale", validators=[DataRequired(), Length(max=16)])
-    timezone = StringField("Timezone", validators=[DataRequired(), Length(max=40)])
+    # The lists come from the settings service, which refuses anything else (the form does not
+    # check choices itself, so the service's message is the one shown).
+    currency = SelectField("Currency", choices=currency_choices, validate_choice=False)
+    locale = SelectField("Numbers and dates written as", choices=locale_choices, validate_choice=False)
+    timezone = SelectField("Timezone", choices=timezone_choices, validate_choice=False)
     receipt_footer = TextAreaField("Receipt footer", validators=[Optional(), Length(max=400)])
     till_idle_seconds = WholeNumberField(
         "Lock an idle till after (seconds)",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from babel.numbers import get_currency_name
 
 from bakery.extensions import db
@@ -29,6 +30,42 @@ EDITABLE = (
 )
 
 
+#: The currencies a shop may choose: those of the countries the co-op's sister shops trade in.
+CURRENCIES = ("GBP", "EUR", "CAD", "USD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK")
+#: Locales for numbers, money and dates on screens and receipts.
+LOCALES = (
+    "en_GB", "cy_GB", "en_IE", "ga_IE", "en_CA", "fr_CA", "en_US", "en_AU", "en_NZ",
+    "fr_FR", "fr_BE", "nl_NL", "nl_BE", "de_DE", "de_AT", "de_CH", "it_IT", "es_ES",
+    "ca_ES", "pt_PT", "sv_SE", "nb_NO", "da_DK", "pl_PL", "cs_CZ",
+)  # fmt: skip
+_REGIONS = ("Europe", "America", "Africa", "Asia", "Atlantic", "Australia", "Indian", "Pacific")
+
+
+@cache
+def timezones() -> tuple[str, ...]:
+    """The timezones a shop may choose: every Region/City zone (no aliases such as GB or US/Eastern)."""
+    return tuple(sorted(z for z in available_timezones() if z.split("/", 1)[0] in _REGIONS and "/" in z))
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """Each currency with its name, for a list to choose from."""
+    return [(code, f"{code} · {get_currency_name(code, locale='en')}") for code in CURRENCIES]
+
+
+def locale_choices() -> list[tuple[str, str]]:
+    """Each locale with its name in English, for a list to choose from."""
+    return [(code, f"{Locale.parse(code).get_display_name('en')} · {code}") for code in LOCALES]
+
+
+def timezone_choices() -> dict[str, list[tuple[str, str]]]:
+    """The timezones grouped by region (Europe first), each shown by its city."""
+    groups: dict[str, list[tuple[str, str]]] = {region: [] for region in _REGIONS}
+    for zone in timezones():
+        region, _, place = zone.partition("/")
+        groups[region].append((zone, place.replace("_", " ").replace("/", " · ")))
+    return groups
+
+
 def current_settings() -> ShopSettings:
     """The settings row, or unsaved defaults if the shop has none yet (reading never writes)."""
     found = db.session.get(ShopSettings, 1)
@@ -48,28 +85,23 @@ def current_settings() -> ShopSettings:
 
 
 def validate_settings(values: dict[str, Any]) -> dict[str, Any]:
-    """Check settings: a real currency code, locale and timezone; an idle time of 30 s to 1 h."""
+    """Check settings: a currency, locale and timezone from the lists; an idle time of 30 s to 1 h."""
     cleaned = dict(values)
     cleaned["shop_name"] = " ".join(str(values.get("shop_name", "")).split())
     if not cleaned["shop_name"] or len(cleaned["shop_name"]) > 80:
         raise ServiceError("The shop name must be 1 to 80 characters.")
     currency = str(values.get("currency", "")).strip().upper()
-    try:
-        if len(currency) != 3 or get_currency_name(currency, locale="en") == currency:
-            raise ServiceError(f"{currency or 'That'} is not a currency code (e.g. GBP, EUR, CAD).")
-    except (ValueError, LookupError) as exc:
-        raise ServiceError("That is not a currency code (e.g. GBP, EUR, CAD).") from exc
+    if currency not in CURRENCIES:
+        raise ServiceError(f"Choose a currency code from the list ({', '.join(CURRENCIES[:4])}…).")
     cleaned["currency"] = currency
-    try:
-        Locale.parse(str(values.get("locale", "")).strip())
-    except (ValueError, UnknownLocaleError) as exc:
-        raise ServiceError("That is not a locale (e.g. en_GB, it_IT, fr_CA).") from exc
-    cleaned["locale"] = str(values.get("locale")).strip()
-    try:
-        ZoneInfo(str(values.get("timezone", "")).strip())
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ServiceError("That is not a timezone (e.g. Europe/London).") from exc
-    cleaned["timezone"] = str(values.get("timezone")).strip()
+    locale = str(values.get("locale", "")).strip()
+    if locale not in LOCALES:
+        raise ServiceError("Choose a locale from the list (e.g. en_GB, it_IT, fr_CA).")
+    cleaned["locale"] = locale
+    timezone = str(values.get("timezone", "")).strip()
+    if timezone not in timezones():
+        raise ServiceError("Choose a timezone from the list (e.g. Europe/London).")
+    cleaned["timezone"] = timezone
     idle = values.get("till_idle_seconds")
     if not isinstance(idle, int) or not 30 <= idle <= 3600:
         raise ServiceError("The till idle lock must be between 30 and 3600 seconds.")

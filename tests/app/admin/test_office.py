@@ -164,3 +164,41 @@ def test_the_audit_log_lists_and_filters_events(client):
     only_tills = client.get("/office/audit?action=till.").get_data(as_text=True)
     assert "added the till Window" in only_tills and "signed in to the office" not in only_tills
     assert client.get("/office/audit?day_from=yesterday").status_code == 422
+
+
+def test_the_settings_page_offers_currencies_locales_and_timezones_to_choose_from(client):
+    sign_in(client, make_user("admin"))
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert '<select id="currency" name="currency">' in page
+    assert '<option selected value="GBP">GBP · British Pound</option>' in page
+    assert '<option value="fr_CA">French (Canada) · fr_CA</option>' in page
+    assert '<optgroup label="Europe">' in page and '<option value="Europe/Rome">Rome</option>' in page
+
+
+def test_a_currency_or_timezone_outside_the_lists_is_refused_and_nothing_changes(client):
+    sign_in(client, make_user("admin"))
+    assert post(client, "/admin/settings", SETTINGS).status_code == 302
+    before = db.session.get(ShopSettings, 1)
+    saved = (before.currency, before.locale, before.timezone, before.shop_name)
+    for field, value in [
+        ("currency", "XAU"),  # a real ISO code, but gold is not a shop's currency
+        ("currency", "gbpx"),
+        ("timezone", "UTC"),
+        ("timezone", "US/Eastern"),
+        ("timezone", "Europe/Atlantis"),
+        ("locale", "tlh"),
+    ]:
+        response = post(client, "/admin/settings", {**SETTINGS, "shop_name": "Changed", field: value})
+        assert response.status_code == 422, (field, value)
+        assert "Choose a" in response.get_data(as_text=True), (field, value)
+        db.session.expire_all()
+        after = db.session.get(ShopSettings, 1)
+        assert (after.currency, after.locale, after.timezone, after.shop_name) == saved
+
+
+def test_a_currency_locale_and_timezone_from_the_lists_are_saved(client):
+    sign_in(client, make_user("admin"))
+    choice = {"currency": "CAD", "locale": "fr_CA", "timezone": "America/Toronto"}
+    assert post(client, "/admin/settings", {**SETTINGS, **choice}).status_code == 302
+    saved = db.session.get(ShopSettings, 1)
+    assert (saved.currency, saved.locale, saved.timezone) == ("CAD", "fr_CA", "America/Toronto")
