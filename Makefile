@@ -27,10 +27,13 @@ migrate: install ## Upgrade the database to the latest migration
 demo: migrate ## Load the demo data (once; running again changes nothing)
 	$(BIN)/flask bakery demo
 
-run: demo ## Install, migrate, load demo data and serve on http://127.0.0.1:5000 (print worker beside it)
-	@echo "Serving on http://$(HOST):$(PORT), print worker in the background (Ctrl+C stops both)"
-	@$(BIN)/flask printers work & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+run: demo ## Install, migrate, load demo data and serve on http://127.0.0.1:5000 (virtual printer and print worker beside it)
+	@echo "Serving on http://$(HOST):$(PORT)"
+	@echo "Virtual receipt printer on 127.0.0.1:9100 (the demo's counter printer): watch what prints at http://127.0.0.1:9180/"
+	@echo "Print worker in the background; Ctrl+C stops all three"
+	@$(BIN)/python -m printers.virtual --port 9100 --http-port 9180 & printer=$$!; \
+	$(BIN)/flask printers work & worker=$$!; \
+	trap 'kill $$worker $$printer 2>/dev/null; wait $$worker $$printer 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'bakery:create_app()'
 
