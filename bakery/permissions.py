@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, Access] = {
     "till.change_qty": Access.TILL,
     "till.remove_line": Access.TILL,
     "till.set_eat_in": Access.TILL,
+    "till.show_void": Access.TILL,
     "till.void_basket": Access.TILL,
     "till.pay": Access.TILL,
     "till.cancel_payments": Access.TILL,

@@ -91,32 +91,81 @@ def percent_of(amount: Pence, bp: int) -> Pence:
     return round_half_up(amount * bp, FULL_RATE_BP)
 
 
+def discount_pence(base: Pence, bp: int, amount: Pence) -> Pence:
+    """The pence a discount takes off `base`, worked out afresh at every pricing.
+
+    Rule: a discount is stored as it was typed: a percentage (`bp` basis points, 0 to 100 %) stays
+    that percentage of the current price, so adding lines to a 10 % order keeps it at 10 %; an
+    amount (`amount` pence) stays that amount, but never more than the price it comes off.
+    Raises `BasketError` for a rate outside 0 to 100 % or a negative amount.
+    """
+    if not _is_int(bp) or not 0 <= bp <= FULL_RATE_BP:
+        raise BasketError("A percentage discount must be between 0% and 100%.")
+    if not _is_int(amount) or amount < 0:
+        raise BasketError("A discount cannot be negative.")
+    if bp:
+        return percent_of(max(base, 0), bp)
+    return min(amount, max(base, 0))
+
+
 @dataclass(frozen=True, slots=True)
 class OrderDiscount:
-    """The one discount taken off the whole order, and whether it is the member's class discount."""
+    """The one discount taken off the whole order, and the one that was passed over.
+
+    `amount` is what comes off; `member` says whether it is the member's class discount;
+    `staff` and `member_amount` are what each candidate would have taken off, so the till can say
+    which applies and why.
+    """
 
     amount: Pence
     member: bool = False
+    staff: Pence = 0
+    member_amount: Pence = 0
+
+    @property
+    def passed_over(self) -> bool:
+        """Both a staff and a member discount were offered and one was not applied."""
+        return self.staff > 0 and self.member_amount > 0
 
 
-def order_discount(lines: Sequence[LineInput], manual: Pence, member_bp: int) -> OrderDiscount:
-    """Choose the order discount: the member's class discount or a manual one, never both.
+def order_discount(
+    lines: Sequence[LineInput], manual: Pence, member_bp: int, manual_bp: int = 0
+) -> OrderDiscount:
+    """Choose the order discount: the member's class discount or the staff's one, never both.
 
-    Rule: the member discount is `member_bp` of the order after line discounts (rounded half up),
-    worked out afresh whenever the basket is priced, so lines added after the member was attached
-    are discounted too and taking the member off removes it. It does not stack with a manual
-    order discount: the larger applies, and a tie goes to the member discount (which needs no
-    reason and no manager). Raises `BasketError` for a rate outside 0 to 100 % or a negative discount.
+    Rule: both are worked out afresh whenever the basket is priced, on the order after line
+    discounts: the member discount is `member_bp` of it, the staff discount `manual_bp` of it when
+    typed as a percentage, else `manual` pence (at most the order). They do not stack: the larger
+    applies, and a tie goes to the member discount (which needs no reason and no manager). Lines
+    added after the member was attached are discounted too, and taking the member off brings the
+    staff discount back. Line discounts are separate and always apply first.
+    Raises `BasketError` for a rate outside 0 to 100 % or a negative discount.
     """
     if not _is_int(member_bp) or not 0 <= member_bp <= FULL_RATE_BP:
         raise BasketError("A member discount must be between 0% and 100%.")
     if not _is_int(manual) or manual < 0:
         raise BasketError("A discount cannot be negative.")
     base = sum((line.unit_price + line.modifiers_price) * line.qty - line.line_discount for line in lines)
+    staff = discount_pence(base, manual_bp, manual)
     member = percent_of(max(base, 0), member_bp)
-    if member > 0 and member >= manual:
-        return OrderDiscount(member, member=True)
-    return OrderDiscount(manual)
+    if member > 0 and member >= staff:
+        return OrderDiscount(member, member=True, staff=staff, member_amount=member)
+    return OrderDiscount(staff, staff=staff, member_amount=member)
+
+
+def explain_order_discount(chosen: OrderDiscount, member_label: str, staff_label: str) -> str:
+    """Say which order discount applies and, when one was passed over, why.
+
+    Rule: e.g. "Member 5% (staff discount 3% not applied: the larger applies)"; the labels name
+    each candidate as typed ("Member 5%", "staff discount 3%"). Empty when no discount applies.
+    """
+    if not chosen.amount:
+        return ""
+    applied, other = (member_label, staff_label) if chosen.member else (staff_label, member_label)
+    applied = applied[:1].upper() + applied[1:]
+    if not chosen.passed_over:
+        return applied
+    return f"{applied} ({other[:1].lower() + other[1:]} not applied: the larger applies)"
 
 
 def _check_line(number: int, line: LineInput) -> Pence:

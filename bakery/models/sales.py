@@ -34,7 +34,9 @@ class Basket(db.Model):  # type: ignore[name-defined,misc]
     eat_in: Mapped[bool] = mapped_column(Boolean, default=False)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     parked_name: Mapped[str | None] = mapped_column(String(40))
+    # The order discount as typed: a percentage (basis points) or, when that is 0, an amount (pence).
     discount: Mapped[int] = mapped_column(Integer, default=0)
+    discount_bp: Mapped[int] = mapped_column(Integer, default=0)
     discount_reason: Mapped[str | None] = mapped_column(String(60))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -59,7 +61,9 @@ class BasketLine(db.Model):  # type: ignore[name-defined,misc]
     qty: Mapped[int] = mapped_column(Integer, default=1)
     eat_in: Mapped[bool | None] = mapped_column(Boolean)  # None: follow the basket
     note: Mapped[str] = mapped_column(String(140), default="")
+    # The line discount as typed: a percentage (basis points) or, when that is 0, an amount (pence).
     line_discount: Mapped[int] = mapped_column(Integer, default=0)
+    line_discount_bp: Mapped[int] = mapped_column(Integer, default=0)
     discount_reason: Mapped[str | None] = mapped_column(String(60))
 
     basket: Mapped[Basket] = relationship(back_populates="lines")

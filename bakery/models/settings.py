@@ -25,4 +25,6 @@ class ShopSettings(db.Model):  # type: ignore[name-defined,misc]
     timezone: Mapped[str] = mapped_column(String(40), default="Europe/London")
     receipt_footer: Mapped[str] = mapped_column(Text, default="")
     till_idle_seconds: Mapped[int] = mapped_column(Integer, default=180)
+    #: Voiding an order whose total is above this (pence) needs a manager's PIN.
+    void_manager_above: Mapped[int] = mapped_column(Integer, default=2000)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

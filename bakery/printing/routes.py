@@ -14,12 +14,14 @@ from bakery.forms import parse_id
 from bakery.htmx import hx
 from bakery.models import Category, Printer, Till
 from bakery.printing.forms import NoSaleForm, PrinterForm, ReprintForm
+from bakery.printing.receipt_html import receipt_parts
 from bakery.security import actor
 from bakery.services import auth, printing
 from bakery.services.errors import ServiceError
 from bakery.services.printing import PrinterInput, receipts
 
 bp = Blueprint("printing", __name__)
+bp.add_app_template_filter(receipt_parts, "receipt_parts")
 
 
 # --- printers (admin) -----------------------------------------------------------------------

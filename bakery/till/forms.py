@@ -213,3 +213,14 @@ def refund_quantities(formdata: Mapping[str, str], line_ids: list[int]) -> dict[
             raise ValueError("Choose how many of each item come back: a whole number, 0 or more.")
         chosen[line_id] = int(text)
     return chosen
+
+
+class VoidForm(FlaskForm):
+    """Voiding an order: why (a short list and a note), and a manager above the shop's threshold."""
+
+    reason = SelectField("Reason", choices={}, validate_choice=False, validators=[Optional()])
+    note = StringField("Note", validators=[Optional(), Length(max=120, message="At most 120 characters.")])
+    manager_id = IdField(validators=[Optional()])
+    manager_pin = PasswordField(
+        validators=[Optional(), Regexp(r"^[0-9]{4,6}$", message="A PIN is 4 to 6 digits.")]
+    )

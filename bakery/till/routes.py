@@ -26,6 +26,7 @@ from bakery.till.forms import (
     PayForm,
     PinForm,
     QtyForm,
+    VoidForm,
 )
 
 bp = Blueprint("till", __name__, url_prefix="/till")
@@ -266,11 +267,49 @@ def set_eat_in() -> Response:
     return _basket_response(baskets.price(basket))
 
 
+def _void_panel(form: VoidForm, status: int = 200, error: str | None = None) -> Response:
+    form.reason.choices = {"": "Choose a reason"} | {r: r.capitalize() for r in baskets.VOID_REASONS}
+    priced = baskets.price(baskets.open_basket(g.till.id))
+    return hx(
+        render_template(
+            "till/_void_confirm.html",
+            form=form,
+            priced=priced,
+            needs_manager=priced.totals.total > g.shop.void_manager_above,
+            threshold=g.shop.void_manager_above,
+            managers=auth.managers(),
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.get("/void")
+def show_void() -> Response:
+    """The confirm panel for voiding the order: a reason, and a manager's PIN above the threshold."""
+    return _void_panel(VoidForm(formdata=None))
+
+
 @bp.post("/void")
 def void_basket() -> Response:
-    """Void the unpaid basket (audited)."""
-    baskets.void_basket(g.till.id, actor())
-    return _basket_response(baskets.price(None))
+    """Void the unpaid basket with a reason (audited); a refusal re-renders the confirm panel."""
+    form = VoidForm()
+    if not form.validate_on_submit():
+        return _void_panel(form, 422, "Check the reason and the manager's PIN.")
+    try:
+        baskets.void_basket(
+            g.till.id,
+            actor(),
+            reason=form.reason.data or "",
+            note=form.note.data or "",
+            manager_above=g.shop.void_manager_above,
+            manager_id=form.manager_id.data,
+            manager_pin=form.manager_pin.data or "",
+        )
+    except ServiceError as refused:
+        db.session.rollback()
+        return _void_panel(form, refused.status, refused.message)
+    return _basket_response(baskets.price(None), close_picker=True)
 
 
 @bp.post("/pay")

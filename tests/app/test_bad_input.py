@@ -69,6 +69,7 @@ NUMBER_FIELDS = {
     "max_choices",
     "break_minutes",
     "till_idle_seconds",
+    "void_manager_above",
     "takeaway_bp",
     "eat_in_bp",
     "till_discount",

@@ -166,7 +166,7 @@ def test_taps_sent_together_are_all_counted_in_one_basket(live: LiveServer, scen
             for line in db.session.scalars(select(BasketLine).where(BasketLine.basket_id == open_[0].id))
         ]
         assert quantities == [10]
-        baskets.void_basket(till.id, Actor(staff.id, till.id))
+        baskets.void_basket(till.id, Actor(staff.id, till.id), reason="test order", manager_above=10**9)
 
 
 def test_two_tills_recalling_one_parked_order_one_gets_it(live: LiveServer, scene: Flask) -> None:
@@ -195,7 +195,9 @@ def test_two_tills_recalling_one_parked_order_one_gets_it(live: LiveServer, scen
                 )
                 <= 1
             )
-        baskets.void_basket(basket.till_id, Actor(staff.id, basket.till_id))
+        baskets.void_basket(
+            basket.till_id, Actor(staff.id, basket.till_id), reason="test order", manager_above=10**9
+        )
 
 
 def test_wrong_pins_sent_together_lock_after_exactly_five(live: LiveServer, scene: Flask) -> None:

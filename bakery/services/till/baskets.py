@@ -7,10 +7,12 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bakery.extensions import db
+from bakery.formatting import money
 from bakery.models import Basket, BasketLine, ModifierOption, PendingPayment, Product, Variant
 from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
+from bakery.services.auth import authorise_manager
 from bakery.services.errors import ServiceError
 from bakery.services.race_safety import Mechanism, lock_till, race_safe
 from bakery.services.till.order_extras import (
@@ -145,6 +147,7 @@ def add_line(
             and line.option_ids == key
             and not line.note
             and not line.line_discount
+            and not line.line_discount_bp
             and line.eat_in is None
         ),
         None,
@@ -222,13 +225,54 @@ def set_line_eat_in(till_id: int, line_id: int, eat_in: bool | None) -> Basket:
     return line.basket
 
 
-@race_safe(Mechanism.ROW_LOCK, guards="the till's basket (till row)")
-def void_basket(till_id: int, actor: Actor, now: datetime | None = None) -> None:
-    """Void the open basket (never paid): it is kept as voided, with an audit row."""
+#: Why an order with lines is voided (a short list; "other" needs a few words).
+VOID_REASONS = (
+    "customer changed their mind",
+    "rung up by mistake",
+    "customer could not pay",
+    "test order",
+    "other",
+)
+
+
+@race_safe(Mechanism.ROW_LOCK, guards="the till's basket (till row); the manager's lock-out (user row)")
+def void_basket(
+    till_id: int,
+    actor: Actor,
+    *,
+    reason: str = "",
+    note: str = "",
+    manager_above: int,
+    manager_id: int | None = None,
+    manager_pin: str = "",
+    now: datetime | None = None,
+) -> None:
+    """Void the open basket (never paid): it is kept as voided, with an audit row.
+
+    Rule: an empty basket is simply cleared; one with lines needs a reason from `VOID_REASONS`
+    (with a note of up to 120 characters, required for "other"), and a manager's PIN when its total
+    is more than `manager_above` pence. The audit row keeps the reason, the note, the total and
+    who authorised it.
+    """
     lock_till(till_id)
+    at = now or utcnow()
     basket = open_basket(till_id)
     if basket is None:
         return
+    text = " ".join((note or "").split())
+    total = price(basket).totals.total if basket.lines else 0
+    manager: int | None = None
+    if basket.lines:
+        if reason not in VOID_REASONS:
+            raise ServiceError("Choose why the order is voided.")
+        if len(text) > 120:
+            raise ServiceError("The note can be at most 120 characters.")
+        if reason == "other" and not text:
+            raise ServiceError("Say in a few words why the order is voided.")
+        if total > manager_above:
+            if not manager_id:
+                raise ServiceError(f"Voiding an order over {money(manager_above)} needs a manager's PIN.")
+            manager = authorise_manager(manager_id, manager_pin, actor, at).id
     basket.status = "voided"
     for pending in db.session.scalars(select(PendingPayment).where(PendingPayment.basket_id == basket.id)):
         db.session.delete(pending)
@@ -236,7 +280,14 @@ def void_basket(till_id: int, actor: Actor, now: datetime | None = None) -> None
         "till.basket_voided",
         actor,
         target=f"basket:{basket.id}",
-        details={"lines": len(basket.lines), "items": sum(line.qty for line in basket.lines)},
-        now=now or utcnow(),
+        details={
+            "lines": len(basket.lines),
+            "items": sum(line.qty for line in basket.lines),
+            "total": total,
+            "reason": reason if basket.lines else "empty",
+            "note": text,
+            "authorised_by": manager,
+        },
+        now=at,
     )
     db.session.commit()

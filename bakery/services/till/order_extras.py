@@ -62,6 +62,14 @@ def _discount_pence(base: int, kind: str, value: int) -> int:
     raise ServiceError("Choose a percentage or an amount.")
 
 
+def _as_typed(kind: str, value: int, discount: int) -> tuple[int, int]:
+    """What to store: (basis points, pence); a percentage is kept as one, so it is worked out
+    afresh on the current price at every pricing; nothing is stored for a zero discount."""
+    if not discount:
+        return 0, 0
+    return (value, 0) if kind == "percent" else (0, value)
+
+
 def _authorise_discount(
     discount: int,
     base: int,
@@ -95,8 +103,9 @@ def set_line_discount(
 ) -> Basket:
     """Take money off one line, with a reason; above the threshold a manager authorises it.
 
-    Rule: a discount is never more than the line; a zero discount removes it; every discount is
-    audited with its reason (and the authorising manager).
+    Rule: the discount is kept as typed (a percentage stays a percentage of the line when its
+    quantity changes); it is never more than the line; a zero discount removes it; every discount
+    is audited with its reason (and the authorising manager).
     """
     lock_till(till_id)
     at = now or utcnow()
@@ -108,13 +117,19 @@ def set_line_discount(
     base = (current.unit_price + current.modifiers_price) * line.qty
     discount = _discount_pence(base, kind, value)
     manager = _authorise_discount(discount, base, threshold_bp, manager_id, manager_pin, actor, at)
-    line.line_discount = discount
+    line.line_discount_bp, line.line_discount = _as_typed(kind, value, discount)
     line.discount_reason = reason if discount else None
     audit.record(
         "till.line_discount",
         actor,
         target=f"basket:{line.basket_id}",
-        details={"line": line.id, "discount": discount, "reason": reason, "authorised_by": manager},
+        details={
+            "line": line.id,
+            "discount": discount,
+            "typed": {"kind": kind, "value": value},
+            "reason": reason,
+            "authorised_by": manager,
+        },
         now=at,
     )
     db.session.commit()
@@ -136,8 +151,9 @@ def set_basket_discount(
 ) -> Basket:
     """Take money off the whole order (spread over its lines for VAT), with a reason.
 
-    Rule: it does not stack with the member's class discount — whichever is larger applies when
-    the order is priced (`bakery.domain.basket.order_discount`).
+    Rule: the discount is kept as typed, so a percentage stays that percentage of the order as
+    lines are added; it does not stack with the member's class discount — whichever is larger
+    applies when the order is priced, and the till says which (`bakery.domain.basket.order_discount`).
     """
     lock_till(till_id)
     at = now or utcnow()
@@ -150,13 +166,18 @@ def set_basket_discount(
     base = priced.totals.total + priced.order_discount
     discount = _discount_pence(base, kind, value)
     manager = _authorise_discount(discount, base, threshold_bp, manager_id, manager_pin, actor, at)
-    basket.discount = discount
+    basket.discount_bp, basket.discount = _as_typed(kind, value, discount)
     basket.discount_reason = reason if discount else None
     audit.record(
         "till.basket_discount",
         actor,
         target=f"basket:{basket.id}",
-        details={"discount": discount, "reason": reason, "authorised_by": manager},
+        details={
+            "discount": discount,
+            "typed": {"kind": kind, "value": value},
+            "reason": reason,
+            "authorised_by": manager,
+        },
         now=at,
     )
     db.session.commit()

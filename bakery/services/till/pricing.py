@@ -13,13 +13,16 @@ from bakery.domain.basket import (
     BasketError,
     BasketTotals,
     LineInput,
+    discount_pence,
+    explain_order_discount,
     order_discount,
     price_basket,
 )
 from bakery.domain.tender import CREDIT, quick_tenders
 from bakery.domain.vat import TaxCategory as VatCategory
-from bakery.domain.vat import VatDecision, decide_vat
+from bakery.domain.vat import VatDecision, decide_vat, format_rate
 from bakery.extensions import db
+from bakery.formatting import money
 from bakery.models import Basket, BasketLine, ModifierOption, PendingPayment, Product
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.members import store_credit_balance
@@ -39,6 +42,9 @@ class PricedLine:
     eat_in: bool
     vat: VatDecision
     gross: int
+    #: The line's own discount in pence at this pricing, and how it was typed ("10% staff discount").
+    discount: int = 0
+    discount_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,9 @@ class PricedBasket:
     #: `bakery.domain.basket.order_discount`) and its reason.
     order_discount: int = 0
     order_discount_reason: str | None = None
+    #: Which order discount applies and why, as the till shows it
+    #: ("Member 5% (staff discount 3% not applied: the larger applies)").
+    order_discount_note: str = ""
     #: The member's store credit still free to spend on this order: their balance less the
     #: credit already tendered for it (0 without a member).
     store_credit: int = 0
@@ -125,22 +134,44 @@ def price(basket: Basket | None) -> PricedBasket:
         extra = sum(o.price_delta for o in chosen)
         parts = [product.name] + ([variant.name] if variant else []) + [o.name for o in chosen]
         staged.append((line, product, " · ".join(parts), unit, extra, eat_in, decision))
-    inputs = [
-        LineInput(unit, extra, line.qty, d.rate_bp, line.line_discount)
-        for line, _, _, unit, extra, _, d in staged
-    ]
-    member = basket.member
-    member_bp = member.member_class.till_discount_bp if member and member.status == "active" else 0
     try:
-        chosen = order_discount(inputs, basket.discount, member_bp)
-        totals = price_basket(inputs, chosen.amount)
+        line_discounts = [
+            discount_pence((unit + extra) * line.qty, line.line_discount_bp, line.line_discount)
+            for line, _, _, unit, extra, _, _ in staged
+        ]
+        inputs = [
+            LineInput(unit, extra, line.qty, d.rate_bp, off)
+            for (line, _, _, unit, extra, _, d), off in zip(staged, line_discounts, strict=True)
+        ]
+        member = basket.member
+        member_bp = member.member_class.till_discount_bp if member and member.status == "active" else 0
+        applied = order_discount(inputs, basket.discount, member_bp, manual_bp=basket.discount_bp)
+        totals = price_basket(inputs, applied.amount)
     except BasketError as exc:
         raise ServiceError(str(exc)) from exc
-    reason = MEMBER_DISCOUNT if chosen.member else basket.discount_reason if chosen.amount else None
+    reason = MEMBER_DISCOUNT if applied.member else basket.discount_reason if applied.amount else None
+    note = explain_order_discount(
+        applied,
+        f"{MEMBER_DISCOUNT} {format_rate(member_bp)}",
+        _typed(basket.discount_reason or "discount", basket.discount_bp, basket.discount),
+    )
     lines = tuple(
-        PricedLine(line, product, text, unit, extra, eat_in, decision, total.gross)
-        for (line, product, text, unit, extra, eat_in, decision), total in zip(
-            staged, totals.lines, strict=True
+        PricedLine(
+            line,
+            product,
+            text,
+            unit,
+            extra,
+            eat_in,
+            decision,
+            total.gross,
+            discount=off,
+            discount_label=_typed(line.discount_reason or "discount", line.line_discount_bp, off)
+            if off
+            else "",
+        )
+        for (line, product, text, unit, extra, eat_in, decision), total, off in zip(
+            staged, totals.lines, line_discounts, strict=True
         )
     )
     pending = tuple(
@@ -162,7 +193,13 @@ def price(basket: Basket | None) -> PricedBasket:
         paid,
         due,
         tuple(quick_tenders(due)) if due else (),
-        order_discount=chosen.amount,
+        order_discount=applied.amount,
         order_discount_reason=reason,
+        order_discount_note=note,
         store_credit=credit,
     )
+
+
+def _typed(reason: str, bp: int, amount: int) -> str:
+    """A discount named as it was typed: "staff discount 10%" or "damaged item £0.50"."""
+    return f"{reason} {format_rate(bp) if bp else money(amount)}"

@@ -67,7 +67,7 @@ def test_the_member_discount_comes_from_the_class_and_covers_lines_added_later(c
     add(client, menu["croissant"].id)
 
     attached = attach(client, "W-0001").get_data(as_text=True)
-    assert "(member discount)" in attached and "£2.25" in attached  # 250 - 25
+    assert ">Member discount 10%<" in attached and "£2.25" in attached  # 250 - 25
 
     later = add(client, menu["latte"].id, variant_id=latte_regular(menu)).get_data(as_text=True)
     assert "£5.13" in later  # (250 + 320) - 57
@@ -122,12 +122,16 @@ def test_a_member_discount_and_a_manual_order_discount_do_not_stack_the_larger_a
 
     smaller = post(client, "/till/discount", {**staff, "value": "0.30"}, htmx=True)
     assert smaller.status_code == 200
-    assert "(member discount)" in smaller.get_data(as_text=True)
+    assert "Member discount 10% (staff discount £0.30 not applied: the larger applies)" in smaller.get_data(
+        as_text=True
+    )
     assert "£5.13" in smaller.get_data(as_text=True)
 
     larger = post(client, "/till/discount", {**staff, "value": "1.00"}, htmx=True)
     assert larger.status_code == 200  # 1.00 of 5.70 is under the manager's threshold
-    assert "(staff discount)" in larger.get_data(as_text=True)
+    assert "Staff discount £1.00 (member discount 10% not applied: the larger applies)" in larger.get_data(
+        as_text=True
+    )
 
     paid = pay(client, "cash", "10").get_data(as_text=True)
     sale = db.session.scalar(select(Sale))

@@ -184,3 +184,41 @@ def test_the_search_box_sends_the_category_showing(client):
     assert 'hx-include="#categories"' in page
     nav = page[page.index('id="categories"') :]
     assert '<input type="hidden" name="category" value="' in nav[: nav.index("</nav>")]
+
+
+# --- after Pay: the receipt's QR as an image ----------------------------------------------------
+
+
+def test_after_pay_the_receipt_shows_its_qr_as_an_svg_image_and_offers_the_choices(client):
+    menu = make_menu()
+    open_till_for(client)
+    add(client, menu["croissant"].id)
+    response = post(
+        client, "/till/pay", {"basket_key": basket().key, "method": "cash", "amount": "5.00"}, htmx=True
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    preview = body[body.index('id="receipt-preview"') :]
+    assert "[QR:" not in body
+    assert 'role="img" aria-label="QR code' in preview and "<svg" in preview
+    assert "<script" not in body
+    assert "No receipt" in body and "Show QR" in body
+    sale = db.session.scalar(select(Sale))
+    again = client.get(f"/till/receipts/{sale.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<svg" in again and "[QR:" not in again
+
+
+def test_the_digital_receipt_is_laid_out_for_a_phone_with_its_qr_as_an_image(app, client):
+    from bakery.models import ReceiptLink
+
+    menu = make_menu()
+    open_till_for(client)
+    add(client, menu["croissant"].id)
+    post(client, "/till/pay", {"basket_key": basket().key, "method": "cash", "amount": "5.00"}, htmx=True)
+    token = db.session.scalar(select(ReceiptLink.token))
+    page = app.test_client().get(f"/r/{token}").get_data(as_text=True)
+    receipt = page[page.index('id="digital-receipt">') + len('id="digital-receipt">') : page.index("</pre>")]
+    text = receipt.split("<span")[0]
+    widths = [len(line) for line in text.splitlines()]
+    assert max(widths) == 32, widths
+    assert "£2.50" in text and "<svg" in receipt and "[QR:" not in page
