@@ -103,6 +103,7 @@ PERMISSIONS: dict[str, Access] = {
     "printing.retry_printing": Access.TILL,
     "printing.cancel_printing": Access.TILL,
     "printing.reprint_receipt": Access.TILL,
+    "printing.dismiss_uncertain_receipt": Access.TILL,
     "printing.show_no_sale": Access.TILL,
     "printing.open_drawer": Access.TILL,
     "printing.show_digital_receipt": Access.PUBLIC,  # the unguessable link on the receipt's QR code

@@ -53,7 +53,8 @@ class PrintJob(db.Model):  # type: ignore[name-defined,misc]
     """One document to print, written in the same transaction as what it prints.
 
     States: queued → claimed → sent → done; or failed (gave up), expired (too late to be
-    useful), cancelled (by a person), uncertain (may be on paper: never resent automatically).
+    useful), cancelled (by a person), uncertain (may be on paper: never resent automatically),
+    dismissed (an uncertain receipt someone settled on the till without a reprint).
     `dedupe_key` is unique, so the same receipt copy can never be queued twice.
     """
 

@@ -245,6 +245,16 @@ def reprint_receipt() -> Response:
     return _status_fragment(f"Printing {label}.")
 
 
+@bp.post("/till/printer/uncertain/<int:job_id>/dismiss")
+def dismiss_uncertain_receipt(job_id: int) -> Response:
+    """Settle a receipt that may not have printed without reprinting it (audited)."""
+    try:
+        printing.dismiss_uncertain_receipt(g.till.id, job_id, actor())
+    except ServiceError as refused:
+        return _status_fragment(error=refused.message, status=refused.status)
+    return _status_fragment("Dismissed: it will not be reprinted.")
+
+
 def _no_sale_form(form: NoSaleForm | None = None) -> NoSaleForm:
     form = form or NoSaleForm(formdata=None)
     form.manager_id.choices = [(m.id, m.display_name) for m in auth.managers()]

@@ -10,6 +10,7 @@ from bakery.extensions import db
 from bakery.formatting import money
 from bakery.htmx import hx, is_htmx
 from bakery.security import actor
+from bakery.services import printing
 from bakery.services.errors import ServiceError
 from bakery.services.till import cash, checkout
 from bakery.services.till.cash import SessionTotals
@@ -43,16 +44,21 @@ def show_cash() -> Response:
 
 @bp.post("/cash/x-report")
 def print_x_report() -> Response:
-    """Print the X report on the till's receipt printer (nothing closes)."""
+    """Print the X report on the till's receipt printer (nothing closes); while the printer is
+    offline or out of paper, say that the report waits for it."""
     try:
         printed = cash.print_x_report(g.till.id, actor())
     except ServiceError:
         return _to_open_screen()
-    flash(
-        "X report sent to the printer."
-        if printed
-        else "This till has no receipt printer: the X report is on screen."
-    )
+    if not printed:
+        flash("This till has no receipt printer: the X report is on screen.")
+    elif (printer := printing.till_printing(g.till.id)).problem:
+        flash(
+            f"The receipt printer is {printer.label.lower()}: the X report is waiting for the printer "
+            "and prints when it is back."
+        )
+    else:
+        flash("X report sent to the printer.")
     return redirect(url_for("till.show_cash"))
 
 

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from bakery.extensions import db
 from bakery.models import Printer, PrintJob, Product, ReceiptLink, Sale, Till
@@ -222,15 +223,27 @@ def sale_id_for_receipt_url(text: str) -> int | None:
 
 # --- on the till --------------------------------------------------------------------------
 
+UNSURE = aliased(PrintJob, name="unsure")
+
+
+@dataclass(frozen=True)
+class UncertainReceipt:
+    """A receipt whose sending was cut off (it may or may not be on paper), not yet settled."""
+
+    job_id: int
+    sale_id: int
+    receipt_no: int
+
 
 @dataclass(frozen=True)
 class TillPrinting:
-    """What the till shows about its receipt printer and its last receipt."""
+    """What the till shows about its receipt printer, its last receipt and unsettled receipts."""
 
     printer: Printer | None
     waiting: int
     last_sale: Sale | None
     last_receipt_state: str | None
+    uncertain: tuple[UncertainReceipt, ...] = ()
 
     @property
     def label(self) -> str:
@@ -251,8 +264,68 @@ class TillPrinting:
 
     @property
     def offer_reprint(self) -> bool:
-        """The last receipt did not (surely) print: expired, uncertain, failed or cancelled."""
-        return self.last_receipt_state in NOT_PRINTED
+        """The last receipt did not (surely) print, or a receipt waits for Reprint or Dismiss."""
+        return self.last_receipt_state in NOT_PRINTED or bool(self.uncertain)
+
+    @property
+    def last_not_printed(self) -> bool:
+        """The last receipt expired, failed or was cancelled (an uncertain one is listed apart)."""
+        return self.last_receipt_state in NOT_PRINTED and self.last_receipt_state != "uncertain"
+
+
+def uncertain_receipts(till_id: int, limit: int = 5) -> tuple[UncertainReceipt, ...]:
+    """This till's receipts left uncertain and not yet settled, newest first (reads only).
+
+    Rule: one stays on the till until someone reprints it (a later copy settles it) or dismisses it.
+    """
+    later = select(PrintJob.id).where(
+        PrintJob.sale_id == Sale.id, PrintJob.kind == "receipt", PrintJob.copy_no > UNSURE.copy_no
+    )
+    rows = db.session.execute(
+        select(UNSURE.id, Sale.id, Sale.receipt_no)
+        .join(Sale, Sale.id == UNSURE.sale_id)
+        .where(Sale.till_id == till_id, UNSURE.kind == "receipt", UNSURE.state == "uncertain")
+        .where(~later.exists())
+        .order_by(UNSURE.id.desc())
+        .limit(limit)
+    ).all()
+    return tuple(UncertainReceipt(job_id, sale_id, receipt_no) for job_id, sale_id, receipt_no in rows)
+
+
+@race_safe(Mechanism.CONDITIONAL_UPDATE, guards="only a receipt still uncertain is dismissed, once")
+def dismiss_uncertain_receipt(till_id: int, job_id: int, actor: Actor, now: datetime | None = None) -> None:
+    """Settle an uncertain receipt of this till without reprinting it (it printed, or the customer
+    does not want it); audited.
+
+    Rule: only a receipt job of this till still "uncertain" becomes "dismissed"; a second tap, or a
+    job of another till, is refused.
+    """
+    at = now or utcnow()
+    sale_id = db.session.scalar(
+        select(PrintJob.sale_id)
+        .join(Sale, Sale.id == PrintJob.sale_id)
+        .where(PrintJob.id == job_id, PrintJob.kind == "receipt", Sale.till_id == till_id)
+    )
+    if sale_id is None:
+        raise NotFound("There is no such receipt on this till.")
+    settled = db.session.execute(
+        update(PrintJob)
+        .where(PrintJob.id == job_id, PrintJob.state == "uncertain")
+        .values(state="dismissed", finished_at=at)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not settled:
+        db.session.rollback()
+        raise ServiceError("That receipt was already reprinted or dismissed.")
+    receipt_no = db.session.scalar(select(Sale.receipt_no).where(Sale.id == sale_id))
+    audit.record(
+        "print.uncertain_dismissed",
+        actor,
+        target=f"sale:{sale_id}",
+        details={"job": job_id, "receipt_no": receipt_no},
+        now=at,
+    )
+    db.session.commit()
 
 
 def till_printing(till_id: int) -> TillPrinting:
@@ -279,7 +352,7 @@ def till_printing(till_id: int) -> TillPrinting:
             .order_by(PrintJob.copy_no.desc())
             .limit(1)
         )
-    return TillPrinting(printer, waiting, last_sale, state)
+    return TillPrinting(printer, waiting, last_sale, state, uncertain_receipts(till_id))
 
 
 def _till_printer(till_id: int) -> Printer:
