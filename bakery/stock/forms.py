@@ -19,6 +19,10 @@ def chosen_id(value: Any) -> int | None:
     return parse_id(str(value).strip() if value is not None else "")
 
 
+#: What the colour picker shows before a product has a colour of its own.
+DEFAULT_BUTTON_COLOUR = "#f1ece4"
+
+
 def _sort_order() -> WholeNumberField:
     return WholeNumberField("Sort order (lower comes first)", default=0, validators=[Optional()])
 
@@ -86,24 +90,28 @@ class ProductForm(FlaskForm):
     barcode = StringField(
         "Barcode (optional)", validators=[Optional(), Length(max=32, message="At most 32 characters.")]
     )
-    colour = StringField(
-        "Button colour (blank: the category's)",
-        validators=[Optional(), Length(max=7, message="At most 7 characters.")],
-        render_kw={"placeholder": "#rrggbb"},
-    )
+    own_colour = BooleanField("Its own button colour (otherwise the category's)")
+    colour = ColorField("Button colour", default=DEFAULT_BUTTON_COLOUR, validators=[Optional()])
     sort_order = _sort_order()
     active = BooleanField("Active (on sale)", default=True)
     track_stock = BooleanField("Track stock")
     allow_negative = BooleanField("May go below zero on hand", default=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """A product shown for editing ticks "own colour" when it has one; the picker needs a value."""
+        super().__init__(*args, **kwargs)
+        product = kwargs.get("obj")
+        if product is not None and kwargs.get("formdata", True) is None:
+            self.own_colour.data = bool(product.colour)
+        if not self.colour.data:
+            self.colour.data = DEFAULT_BUTTON_COLOUR
 
     def set_choices(self, categories: Sequence[Category], taxes: Sequence[TaxCategory]) -> None:
         """Fill the two lists from the database (inactive categories are marked)."""
         self.category_id.choices = [("", "Choose a category")] + [
             (c.id, c.name if c.active else f"{c.name} (inactive)") for c in categories
         ]
-        self.tax_category_id.choices = [("", "Choose a tax category")] + [
-            (t.id, f"{t.name} ({t.code})") for t in taxes
-        ]
+        self.tax_category_id.choices = [("", "Choose a tax category")] + [(t.id, t.name) for t in taxes]
 
     def values(self) -> dict[str, Any]:
         """The service's arguments."""
@@ -114,7 +122,7 @@ class ProductForm(FlaskForm):
             "price": self.price.data,
             "plu": self.plu.data or "",
             "barcode": self.barcode.data or "",
-            "colour": self.colour.data or "",
+            "colour": (self.colour.data or "") if self.own_colour.data else "",
             "sort_order": self.sort_order.data or 0,
             "active": bool(self.active.data),
             "track_stock": bool(self.track_stock.data),

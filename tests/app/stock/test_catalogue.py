@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import pytest
@@ -305,7 +306,8 @@ def test_the_product_list_says_so_when_there_are_no_products(client):
         ({"category_id": "9999"}, "Choose a category from the list"),
         ({"category_id": "abc"}, "Choose a category from the list"),
         ({"tax_category_id": "9999"}, "Choose a tax category from the list"),
-        ({"colour": "#abc"}, "written like #f1ece4"),
+        ({"own_colour": "y", "colour": "#abc"}, "written like #f1ece4"),
+        ({"own_colour": "y", "colour": "red"}, "written like #f1ece4"),
         ({"plu": "12 34"}, "without spaces"),
     ],
 )
@@ -656,3 +658,32 @@ def test_a_post_without_a_csrf_token_is_refused(client):
     )
     assert response.status_code == 400
     assert count(Category) == 0
+
+
+def test_a_products_own_colour_is_chosen_with_a_picker_and_kept_only_when_ticked(client):
+    as_manager(client)
+    breads = make_category("Breads", 1)
+    tax = make_tax("cold", 0, 2000)
+    form = product_form(breads, tax, colour="#C0FFEE", own_colour="y")
+    assert post(client, f"{BASE}/products", form).status_code == 302
+    product = db.session.scalar(select(Product))
+    assert product.colour == "#c0ffee"
+    page = client.get(f"{BASE}/products/{product.id}").get_data(as_text=True)
+    assert 'type="color"' in page and 'value="#c0ffee"' in page
+    assert re.search(r'<input checked id="own_colour"', page)
+    # Unticked, the picker's value is ignored: the button takes its category's colour again.
+    edit = product_form(breads, tax, colour="#c0ffee")
+    assert post(client, f"{BASE}/products/{product.id}", edit).status_code == 302
+    assert db.session.get(Product, product.id).colour is None
+
+
+def test_tax_categories_are_chosen_and_listed_by_name_not_code(client):
+    as_manager(client)
+    make_category("Breads", 1)
+    catalogue.create_tax_category("zero-cold-ta", "Cold takeaway food", 0, 2000, False, SYSTEM)
+    products_page = client.get(f"{BASE}/").get_data(as_text=True)
+    assert re.search(r'<option value="\d+">Cold takeaway food</option>', products_page)
+    assert "zero-cold-ta" not in products_page
+    listed = client.get(f"{BASE}/tax-categories").get_data(as_text=True)
+    table = listed[listed.index("<table") : listed.index("</table>")]
+    assert "Cold takeaway food" in table and "zero-cold-ta" not in table
