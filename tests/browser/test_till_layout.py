@@ -1,6 +1,6 @@
 """In a real browser: the till fits every screen. With 1, 12 or 30 lines in the basket the total,
 the quick tenders, Cash and Card stay on screen without scrolling, the page never scrolls sideways,
-and the PIN pad's OK is on screen."""
+and the PIN pad's and the clock pad's 0 and OK are on screen."""
 
 from __future__ import annotations
 
@@ -73,10 +73,19 @@ def test_the_till_fits_every_screen_with_1_12_and_30_lines(page, live_server, li
     db.session.remove()
     page.context.add_cookies([{"name": "bakery_till", "value": token, "url": live_server}])
 
-    # The PIN pad: 0 and OK on screen at every size, as the names page shows it.
-    page.goto(live_server + "/till/")
+    # The PIN pad: 0 and OK on screen at every size, as the names page shows it; the clock pad too.
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
+        page.goto(live_server + "/till/clock")
+        page.get_by_role("link", name="Ben").click()
+        page.locator("#clock-pad .key-go, #clock-pad button[type=submit]").last.wait_for()
+        for selector in ('#clock-pad .key[data-key="0"]', "#clock-pad button[type=submit]"):
+            box = page.locator(selector).last.evaluate(
+                "(e) => { const r = e.getBoundingClientRect();"
+                " return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height}; }"
+            )
+            assert_on_screen(f"{selector} at {width}x{height}", box, width, height)
+        page.goto(live_server + "/till/")
         page.get_by_role("link", name="Ada").click()
         page.locator("#pin-pad .key-go").wait_for()
         page.wait_for_timeout(50)
