@@ -36,7 +36,7 @@ def test_a_role_change_appears_in_the_audit_log_as_a_sentence(page, live_server,
     page.locator(".audit-log").wait_for()
     texts = page.locator(".audit-log td.sentence").all_inner_texts()
     assert texts and all("signed in" in text for text in texts)
-    assert "Rosa Admin signed in to the office" in texts
+    assert "Rosa Admin signed in with a password" in texts
     assert all(urlsplit(url).hostname == "127.0.0.1" for url in page.requested)
 
 

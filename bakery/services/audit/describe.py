@@ -202,7 +202,7 @@ def _sentence(event: AuditEvent, details: dict[str, Any], names: dict[Ref, str],
     parts["till"] = names.get(("till", event.till_id), "") if event.till_id is not None else ""
     parts["target"] = _name(_target_ref(event.target or ""), names, event.target or "")
     if action == "auth.signed_in":
-        parts["place"] = "" if details.get("via") == "till" else "to the office"
+        parts["place"] = "" if details.get("via") == "till" else "with a password"
     if action == "user.created":
         parts["with_pin"] = "with a till PIN" if details.get("pin") else ""
     if action == "access.denied":

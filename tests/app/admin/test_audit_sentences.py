@@ -53,7 +53,7 @@ def test_a_sign_in_names_the_person_and_the_till(client):
     sign_in(client, admin)
     text = sentences(client)
     assert f"{staff.display_name} signed in at {till.name}" in text
-    assert "Chris Admin signed in to the office" in text
+    assert "Chris Admin signed in with a password" in text
 
 
 def test_a_role_change_names_both_people_and_both_roles(client):
@@ -138,7 +138,7 @@ def test_the_filter_narrows_to_one_kind_of_event(client):
     only_tills = sentences(client, "?action=till.")
     assert "Mo Manager added the till Window" in only_tills and "signed in" not in only_tills
     only_sign_ins = sentences(client, "?action=auth.signed_in")
-    assert "Mo Manager signed in to the office" in only_sign_ins and "Window" not in only_sign_ins
+    assert "Mo Manager signed in with a password" in only_sign_ins and "Window" not in only_sign_ins
     page = client.get("/office/audit").get_data(as_text=True)
     assert '<option value="till.refund">Refunds</option>' in page
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "till.created")) is not None

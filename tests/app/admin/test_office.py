@@ -160,9 +160,9 @@ def test_the_audit_log_lists_and_filters_events(client):
     sign_in(client, manager)
     post(client, "/office/tills", {"name": "Window"})
     everything = client.get("/office/audit").get_data(as_text=True)
-    assert "added the till Window" in everything and "signed in to the office" in everything
+    assert "added the till Window" in everything and "signed in with a password" in everything
     only_tills = client.get("/office/audit?action=till.").get_data(as_text=True)
-    assert "added the till Window" in only_tills and "signed in to the office" not in only_tills
+    assert "added the till Window" in only_tills and "signed in with a password" not in only_tills
     assert client.get("/office/audit?day_from=yesterday").status_code == 422
 
 
