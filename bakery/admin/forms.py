@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from bakery.forms import WholeNumberField
+from bakery.forms import MoneyField, WholeNumberField
 from bakery.models import Role
 from bakery.services.audit.sentences import FILTERS
 from bakery.services.settings import currency_choices, locale_choices, timezone_choices
@@ -93,6 +93,7 @@ class SettingsForm(FlaskForm):
             NumberRange(min=30, max=3600, message="Between 30 and 3600 seconds."),
         ],
     )
+    void_manager_above = MoneyField("Voiding an order over this needs a manager's PIN")
 
 
 class AuditFilterForm(FlaskForm):

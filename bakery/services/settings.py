@@ -10,6 +10,7 @@ from zoneinfo import available_timezones
 from babel import Locale
 from babel.numbers import get_currency_name
 
+from bakery.domain.money import MAX_AMOUNT
 from bakery.extensions import db
 from bakery.models import ShopSettings
 from bakery.models.types import utcnow
@@ -27,6 +28,7 @@ EDITABLE = (
     "timezone",
     "receipt_footer",
     "till_idle_seconds",
+    "void_manager_above",
 )
 
 
@@ -81,6 +83,7 @@ def current_settings() -> ShopSettings:
         timezone="Europe/London",
         receipt_footer="",
         till_idle_seconds=180,
+        void_manager_above=2000,
     )
 
 
@@ -105,6 +108,9 @@ def validate_settings(values: dict[str, Any]) -> dict[str, Any]:
     idle = values.get("till_idle_seconds")
     if not isinstance(idle, int) or not 30 <= idle <= 3600:
         raise ServiceError("The till idle lock must be between 30 and 3600 seconds.")
+    void_above = values.get("void_manager_above")
+    if not isinstance(void_above, int) or isinstance(void_above, bool) or not 0 <= void_above <= MAX_AMOUNT:
+        raise ServiceError("Enter the amount over which a void needs a manager, like 20.00.")
     for field, limit in (("address", 400), ("vat_number", 30), ("receipt_footer", 400)):
         text = str(values.get(field) or "").strip()
         if len(text) > limit:

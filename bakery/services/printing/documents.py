@@ -48,8 +48,18 @@ def test_page_document(printer: Printer, now: datetime) -> Document:
     )
 
 
+def other_service(eat_in: bool) -> str:
+    """The mark on a line served the other way from its order: "TAKEAWAY" in an eat-in order, "EAT IN"
+    in a takeaway one (its VAT may differ, and the kitchen must pack or plate it)."""
+    return "EAT IN" if eat_in else "TAKEAWAY"
+
+
 def kitchen_ticket(sale: Sale, lines: Sequence[SaleLine], till_name: str) -> Document:
-    """A kitchen ticket: the order number, eat in or takeaway, items and notes in big type."""
+    """A kitchen ticket: the order number, eat in or takeaway, items and notes in big type.
+
+    Rule: a line served the other way from its order (a takeaway in an eat-in order, or the
+    reverse) carries that mark under it in big type.
+    """
     blocks: list[Any] = [
         Text(f"{till_name} #{sale.receipt_no}", bold=True, size="double"),
         Text(local_time(sale.created_at, "HH:mm") + (" EAT IN" if sale.eat_in else " TAKEAWAY")),
@@ -57,6 +67,8 @@ def kitchen_ticket(sale: Sale, lines: Sequence[SaleLine], till_name: str) -> Doc
     ]
     for line in lines:
         blocks.append(Text(f"{line.qty} x {line.description}", bold=True, size="double"))
+        if line.eat_in != sale.eat_in:
+            blocks.append(Text(f"  ** {other_service(line.eat_in)} **", bold=True, size="tall"))
         if line.note:
             blocks.append(Text(f"  >> {line.note}", size="tall"))
     blocks += [Rule(), Cut()]

@@ -12,6 +12,7 @@ from bakery.domain.vat import format_rate, vat_bands
 from bakery.extensions import db
 from bakery.formatting import local_time, money
 from bakery.models import LedgerEntry, Member, ReceiptLink, Sale, Till, User
+from bakery.services.printing.documents import other_service
 from bakery.services.settings import current_settings
 from printers.document import QR, Columns, Cut, Document, Rule, Text
 from printers.render_text import render_text
@@ -68,19 +69,22 @@ def for_sale(sale: Sale, columns: int = PREVIEW_COLUMNS, duplicate: int = 0) -> 
         blocks.append(Text(f"VAT {shop.vat_number}", align="center"))
     blocks.append(Rule())
     title = "REFUND" if sale.kind == "refund" else "Receipt"
-    blocks.append(
-        Columns(
-            f"{title} {till.name if till else ''} #{sale.receipt_no}",
-            local_time(sale.created_at, "dd/MM/yyyy HH:mm"),
-        )
-    )
-    if staff:
-        blocks.append(Text(f"Served by {staff.first_name}"))
+    # The number and the time share a line short enough for 58 mm paper (32 columns); the till's
+    # name goes on the next line, where a long name wraps without pushing the number off its line.
+    blocks.append(Columns(f"{title} #{sale.receipt_no}", local_time(sale.created_at, "dd/MM/yyyy HH:mm")))
+    served = f", served by {staff.first_name}" if staff else ""
+    blocks.append(Text(f"{till.name if till else 'Till'}{served}"))
+    original = db.session.get(Sale, sale.refund_of_id) if sale.refund_of_id else None
+    if original is not None:
+        blocks.append(Text(f"Refund of receipt {original.receipt_no}", bold=True))
+        blocks.append(Text(f"sold {local_time(original.created_at, 'dd/MM/yyyy HH:mm')}"))
     blocks.append(Text("Eat in" if sale.eat_in else "Takeaway"))
     blocks.append(Rule())
     for line in sale.lines:
         label = f"{line.qty} x {line.description}"
         blocks.append(Columns(label, money(line.gross + line.basket_discount_share + line.line_discount)))
+        if line.eat_in != sale.eat_in:
+            blocks.append(Text(f"  {other_service(line.eat_in)}"))
         if line.line_discount:
             blocks.append(Columns("  discount", money(-line.line_discount)))
         if line.note:
@@ -106,7 +110,9 @@ def for_sale(sale: Sale, columns: int = PREVIEW_COLUMNS, duplicate: int = 0) -> 
             )
     if sale.member_id:
         member = db.session.get(Member, sale.member_id)
-        if member:
+        if member and sale.kind == "refund":
+            blocks.append(Text(f"Member {member.number}: this refund is taken off your purchases."))
+        elif member:
             blocks.append(Text(f"Member {member.number}: this purchase counts towards your dividend."))
     blocks.append(Rule())
     if shop.receipt_footer:

@@ -17,6 +17,7 @@ SETTINGS = {
     "timezone": "Europe/London",
     "receipt_footer": "Thank you",
     "till_idle_seconds": "120",
+    "void_manager_above": "20.00",
 }
 
 
@@ -76,6 +77,7 @@ def test_an_admin_changes_the_settings_and_the_change_is_audited(client):
     assert response.status_code == 302
     saved = db.session.get(ShopSettings, 1)
     assert saved.shop_name == "Second Rise" and saved.till_idle_seconds == 120
+    assert saved.void_manager_above == 2000
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "settings.changed"))
     assert "Second Rise" in event.details
 
@@ -87,6 +89,8 @@ def test_bad_settings_are_refused_and_nothing_changes(client):
         ("timezone", "Mars/Olympus", "timezone"),
         ("locale", "zz_ZZ", "locale"),
         ("till_idle_seconds", "5", "Between 30 and 3600"),
+        ("void_manager_above", "-1.00", "negative"),
+        ("void_manager_above", "20.001", "whole pence"),
         ("shop_name", "", "shop"),
     ]:
         response = post(client, "/admin/settings", {**SETTINGS, field: value})
