@@ -154,6 +154,7 @@ PERMISSIONS: dict[str, Access] = {
     "dividends.list_periods": Access.ADMIN,
     "dividends.create_period": Access.ADMIN,
     "dividends.show_period": Access.ADMIN,
+    "dividends.close_period_early": Access.ADMIN,
     "dividends.preview_allocation": Access.ADMIN,
     "dividends.propose_allocation": Access.ADMIN,
     "dividends.show_allocation": Access.ADMIN,

@@ -38,6 +38,12 @@ class PeriodForm(FlaskForm):
     ends_on = DateField("Last day", validators=[InputRequired("Give the last day.")])
 
 
+class CloseEarlyForm(FlaskForm):
+    """Ending an open period on an earlier day."""
+
+    ends_on = DateField("New last day", validators=[InputRequired("Give the new last day.")])
+
+
 class FundForm(Form):
     """A named fund and its percentage of the distributable surplus (a blank row is ignored)."""
 

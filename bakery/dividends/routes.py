@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from bakery.dividends.forms import AllocationForm, ApproveForm, PayoutForm, PeriodForm
+from bakery.dividends.forms import AllocationForm, ApproveForm, CloseEarlyForm, PayoutForm, PeriodForm
 from bakery.extensions import db
 from bakery.models import FinancialPeriod, User
 from bakery.security import actor
@@ -85,8 +87,11 @@ def _period_page(
     view: dividends.AllocationView | None = None,
     error: str | None = None,
     status: int = 200,
+    close_form: CloseEarlyForm | None = None,
+    close_error: str | None = None,
 ) -> tuple[str, int]:
     measures = {c.name: c.measure for c in dividends.member_classes()}
+    ended = dividends.has_ended(period)
     return (
         render_template(
             "dividends/period.html",
@@ -97,6 +102,10 @@ def _period_page(
             adjustment=period.status == "approved",
             view=view,
             error=error,
+            ended=ended,
+            last_recorded=None if ended else dividends.last_recorded_day(period),
+            close_form=close_form or CloseEarlyForm(formdata=None),
+            close_error=close_error,
         ),
         status,
     )
@@ -107,6 +116,35 @@ def show_period(period_id: int) -> tuple[str, int]:
     """A period: its allocations, and the form to preview one (an adjustment once approved)."""
     period = dividends.get_period(period_id)
     return _period_page(period, _allocation_form(period, None))
+
+
+@bp.post("/admin/dividends/periods/<int:period_id>/close-early")
+def close_period_early(period_id: int) -> Response | tuple[str, int]:
+    """End an open period on an earlier day, so that its allocation can go ahead once that day is over."""
+    period = dividends.get_period(period_id)
+    form = CloseEarlyForm()
+    if not form.validate_on_submit():
+        return _period_page(period, _allocation_form(period, None), status=422, close_form=form)
+    try:
+        closed = dividends.close_early(period.id, form.ends_on.data, actor())
+    except ServiceError as refused:
+        db.session.rollback()
+        period = dividends.get_period(period_id)
+        return _period_page(
+            period, _allocation_form(period, None), status=422, close_form=form, close_error=refused.message
+        )
+    after = closed.period.ends_on + timedelta(days=1)
+    if closed.next_period is not None:
+        flash(
+            f"{closed.period.name} now ends on {closed.period.ends_on.isoformat()}; "
+            f"{closed.next_period.name} begins on {after.isoformat()}."
+        )
+    else:
+        flash(
+            f"{closed.period.name} now ends on {closed.period.ends_on.isoformat()}. Add the next period from "
+            f"{after.isoformat()}: sales and hours from then belong to it."
+        )
+    return redirect(url_for("dividends.show_period", period_id=period.id))
 
 
 @bp.get("/admin/dividends/periods/<int:period_id>/preview")

@@ -22,9 +22,10 @@ def refuse_if_locked(day: date, what: str = "This") -> None:
     """Refuse a change that would touch a period whose allocation the members have approved.
 
     Rule: once approved, nothing about the period's sales, hours or allocation changes; a
-    correction needs a new, linked adjustment. The period's row is share-locked (PostgreSQL
-    FOR SHARE) until the change commits, so an approval that locks the period waits for changes
-    already under way, and a change that comes after the approval sees it.
+    correction needs a new, linked adjustment (the period's page offers it once approved). The
+    period's row is share-locked (PostgreSQL FOR SHARE) until the change commits, so an approval
+    that locks the period waits for changes already under way, and a change that comes after the
+    approval sees it.
     """
     found = period_for(day)
     period = (
@@ -40,5 +41,5 @@ def refuse_if_locked(day: date, what: str = "This") -> None:
     if period is not None and period.status == "approved":
         raise ServiceError(
             f"{what} falls in {period.name}, which is closed: its allocation has been approved. "
-            "Record a correction as an adjustment instead."
+            f"Ask an admin to allocate the correction as an adjustment (Office, Dividends, {period.name})."
         )

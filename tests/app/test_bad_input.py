@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from itertools import product
 from urllib.parse import urlencode, urlsplit
@@ -310,8 +310,11 @@ def build_world(app: Flask) -> World:
     """A co-op with trade, hours, shares, dividends and printers; a signed-in client per role."""
     coop = Coop()
     approved = coop.approve(coop.propose().id)
-    dividends.propose(
-        make_period("2026", date(2026, 1, 1), date(2026, 12, 31)).id, RULES, Actor(coop.admin.id)
+    dividends.propose(  # proposed once 2026 has ended
+        make_period("2026", date(2026, 1, 1), date(2026, 12, 31)).id,
+        RULES,
+        Actor(coop.admin.id),
+        now=datetime(2027, 1, 4, 12, tzinfo=UTC),
     )
     next_period = make_period("2027", date(2027, 1, 1), date(2027, 12, 31))
     coop.admin.can_safeguard = True

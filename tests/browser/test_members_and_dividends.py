@@ -4,7 +4,7 @@ proposes an allocation that a second admin approves, and Ada downloads her divid
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,7 +16,7 @@ from bakery.models import Allocation, AllocationLine, Member, Till, User
 from bakery.services import demo
 from bakery.services.audit import Actor
 from bakery.services.auth.users import create_user
-from bakery.services.dividends import local_today
+from bakery.services.dividends import allocations, financial_periods, local_today
 from bakery.services.members import hours
 from bakery.services.settings import current_settings
 from bakery.services.till.tills import pair_device
@@ -59,7 +59,7 @@ def _clock(page, action: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_clock_in_approve_hours_member_sees_them_allocation_approved_statement_downloaded(
-    page, live_server, live_app
+    page, live_server, live_app, monkeypatch
 ):
     demo.load_demo_data()
     timezone = current_settings().timezone
@@ -134,7 +134,7 @@ def test_clock_in_approve_hours_member_sees_them_allocation_approved_statement_d
         assert facts.nth(4).inner_text().strip() == "approved"
         member.context.close()
 
-        # 4. An admin adds a period covering today, previews an allocation and proposes it ...
+        # 4. An admin adds a period covering today and closes it early, on today ...
         second = create_user(
             SECOND_ADMIN[0], SECOND_ADMIN[1], "admin", Actor(user_id=rosa_id), password=SECOND_ADMIN[2]
         )
@@ -153,6 +153,19 @@ def test_clock_in_approve_hours_member_sees_them_allocation_approved_statement_d
         admin.get_by_role("button", name="Add period").click()
         admin.get_by_role("heading", name="Browser test year").wait_for()
         admin.get_by_text("Period Browser test year added.").wait_for()
+        admin.locator("#period-running").wait_for()  # it has not ended: no proposal yet
+        admin.get_by_label("New last day").fill(today.isoformat())
+        admin.once("dialog", lambda dialog: dialog.accept())
+        admin.get_by_role("button", name="Close the period early").click()
+        admin.get_by_text(f"Browser test year now ends on {today.isoformat()}.").wait_for()
+        ends_on = today
+
+        # ... and the next day, once it has ended, previews an allocation and proposes it ...
+        tomorrow = datetime.now(UTC) + timedelta(days=1)
+        for module in (financial_periods, allocations):
+            monkeypatch.setattr(module, "utcnow", lambda: tomorrow)
+        admin.reload()
+        assert admin.locator("#period-running").count() == 0
 
         admin.get_by_label("Surplus, or a loss").fill("1000.00")
         admin.get_by_label("Reserve balance before this period").fill("0.00")

@@ -24,7 +24,7 @@ database, freezes it, and records what the general meeting approved.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -50,6 +50,7 @@ from bakery.services.dividends.common import (
 from bakery.services.dividends.financial_periods import (
     get_allocation,
     get_period,
+    has_ended,
     local_today,
 )
 from bakery.services.dividends.scenario import (
@@ -91,9 +92,10 @@ def propose(
 ) -> Allocation:
     """Freeze the scenario and its result as a proposed allocation (audited; one transaction).
 
-    Rule: one proposed allocation per period at a time; an approved period takes only an
-    adjustment. With `expected_hash`, the figures must be those of the preview the admin saw,
-    else `ScenarioChanged`.
+    Rule: a period's allocation is proposed only once its last day is over (shop-local date; an
+    admin may close a period early); one proposed allocation per period at a time; an approved
+    period takes only an adjustment. With `expected_hash`, the figures must be those of the
+    preview the admin saw, else `ScenarioChanged`.
     """
     if actor.user_id is None:
         raise ServiceError("Sign in to propose an allocation.")
@@ -111,8 +113,10 @@ def propose(
         adjusts_id = None
         if period.status == "approved":
             raise ServiceError(
-                f"{period.name}'s allocation is approved and locked: a correction is an adjustment."
+                f"{period.name}'s allocation is approved and locked: a correction is an adjustment "
+                "(Adjust the approved allocation, on the period's page)."
             )
+        _refuse_before_the_end(period, now)
         claimed = db.session.execute(
             update(FinancialPeriod)
             .where(FinancialPeriod.id == period.id, FinancialPeriod.status == "open")
@@ -161,6 +165,17 @@ def propose(
     return allocation
 
 
+def _refuse_before_the_end(period: FinancialPeriod, now: datetime | None) -> None:
+    # Approval locks the period against changes to its sales and hours: before its last day is
+    # over, that would stop the shop approving this week's timesheets.
+    if not has_ended(period, now):
+        raise ServiceError(
+            f"{period.name} runs until {period.ends_on.isoformat()}: its allocation can be proposed and "
+            f"approved from {(period.ends_on + timedelta(days=1)).isoformat()}, once its last day is over. "
+            "To allocate sooner, close the period early on its page."
+        )
+
+
 def _has_proposal(period_id: int) -> bool:
     return (
         db.session.scalar(
@@ -181,7 +196,8 @@ def approve(
     """Approve a proposed allocation with the general meeting's resolution, write its lines and
     lock the period (audited; one transaction).
 
-    Rule: a second admin approves, never the proposer; the frozen scenario must hash to what was
+    Rule: only once the period's last day is over (an adjustment: any time after); a second admin
+    approves, never the proposer; the frozen scenario must hash to what was
     proposed and give the same result; the carried balances it froze must still be the members'
     balances (another allocation approved in between would change them).
     """
@@ -196,6 +212,8 @@ def approve(
         raise ServiceError(
             f"This allocation is {allocation.status}: only a proposed allocation can be approved."
         )
+    if allocation.adjusts_id is None:
+        _refuse_before_the_end(get_period(allocation.period_id), at)
     if actor.user_id is None or actor.user_id == allocation.proposed_by_id:
         raise ServiceError(
             "You proposed this allocation: a second admin must approve it, never the proposer."
@@ -322,7 +340,7 @@ def withdraw(allocation_id: int, actor: Actor, now: datetime | None = None) -> A
         raise ServiceError(
             f"This allocation is {allocation.status}: only a proposed allocation can be withdrawn."
             + (
-                " An approved allocation is corrected with an adjustment."
+                " An approved allocation is corrected with an adjustment, on the period's page."
                 if allocation.status == "approved"
                 else ""
             )
