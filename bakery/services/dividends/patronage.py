@@ -45,10 +45,22 @@ def purchases_by_member(start: date, end: date, *, timezone: str | None = None) 
     negative figure; the allocation treats it as zero.
     """
     since, until = utc_bounds(start, end, timezone)
+    in_range = [Sale.member_id.is_not(None), Sale.created_at >= since, Sale.created_at < until]
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite would walk the created_at index and fetch each sale from wherever it lies (7 s
+        # for a year of 570 k sales stored out of time order, against 1 s in table order). So the
+        # period's id range is read from that index alone (it covers rowids), and the sales are
+        # read in id order within it; the dates still decide.
+        low, high = db.session.execute(
+            select(func.min(Sale.id), func.max(Sale.id)).where(
+                Sale.created_at >= since, Sale.created_at < until
+            )
+        ).one()
+        if low is None:
+            return {}
+        in_range.append(Sale.id.between(low, high))
     query = (
-        select(Sale.member_id, func.sum(cast(SALE_NET, BigInteger)))
-        .where(Sale.member_id.is_not(None), Sale.created_at >= since, Sale.created_at < until)
-        .group_by(Sale.member_id)
+        select(Sale.member_id, func.sum(cast(SALE_NET, BigInteger))).where(*in_range).group_by(Sale.member_id)
     )
     return {int(member_id): int(total) for member_id, total in db.session.execute(query)}
 
