@@ -1,5 +1,5 @@
 """Printing that never blocks a sale: printers and their tokens, documents (receipts, kitchen
-tickets, test pages), the job queue and its leases, the worker and the print agent's API.
+tickets, test pages), the job queue and its leases, the till's view of it, the worker and the agent API.
 """
 
 from bakery.services.printing.agent_api import (
@@ -38,25 +38,19 @@ from bakery.services.printing.common import (
 from bakery.services.printing.documents import (
     drawer_document,
     kitchen_ticket,
+    other_service,
     test_page_document,
 )
 from bakery.services.printing.jobs import (
-    TillPrinting,
     cancel_job,
-    cancel_till_printing,
-    dismiss_uncertain_receipt,
-    open_drawer_no_sale,
     queue_document,
     queue_drawer_kick,
     queue_for_sale,
     queue_test_page,
     receipt_printer_for,
-    reprint_receipt,
     retry_job,
-    retry_till_printing,
     sale_for_link,
     sale_id_for_receipt_url,
-    till_printing,
 )
 from bakery.services.printing.printers import (
     PrinterInput,
@@ -82,6 +76,18 @@ from bakery.services.printing.receipts import (
     digital_receipt_url,
     for_sale,
 )
+from bakery.services.printing.till_printing import (
+    UNSURE,
+    TillPrinting,
+    UncertainReceipt,
+    cancel_till_printing,
+    dismiss_uncertain_receipt,
+    open_drawer_no_sale,
+    reprint_receipt,
+    retry_till_printing,
+    till_printing,
+    uncertain_receipts,
+)
 from bakery.services.printing.worker import (
     Action,
     Worker,
@@ -99,6 +105,7 @@ __all__ = [
     "PAYMENT_LABELS",
     "PREVIEW_COLUMNS",
     "STATE_LABELS",
+    "UNSURE",
     "WAITING",
     "Action",
     "ClaimedJob",
@@ -107,6 +114,7 @@ __all__ = [
     "PrintingError",
     "Receipt",
     "TillPrinting",
+    "UncertainReceipt",
     "WorkResult",
     "Worker",
     "agent_claim",
@@ -136,6 +144,7 @@ __all__ = [
     "mark_sent",
     "mark_uncertain",
     "open_drawer_no_sale",
+    "other_service",
     "postpone",
     "preview",
     "printer_for_token",
@@ -157,5 +166,6 @@ __all__ = [
     "setting",
     "test_page_document",
     "till_printing",
+    "uncertain_receipts",
     "waiting_counts",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bakery.domain.clock import to_local
 from bakery.extensions import db
 from bakery.models import TillDevice, User
+from bakery.services import auth
 from bakery.services.audit import Actor
 from bakery.services.members import hours
 from bakery.services.till import tills
@@ -123,7 +124,7 @@ def test_an_unpaired_device_is_refused_and_nothing_is_clocked(client):
 
 def test_the_service_refuses_a_missing_or_revoked_device_without_checking_the_pin(app):
     ada, _ = worker()
-    with pytest.raises(hours.SignInRefused, match="not paired"):
+    with pytest.raises(auth.SignInRefused, match="not paired"):
         hours.clock_in(ada.id, "9999", None, Actor())
     assert db.session.get(User, ada.id).failed_attempts == 0
     assert [e.action for e in audit_events("hours.")] == ["hours.clock_unpaired_device"]

@@ -128,7 +128,7 @@ def test_a_worker_killed_while_sending_leaves_the_job_uncertain_and_the_reprint_
     assert job.state == "uncertain"  # never resent on its own, never silently lost
     assert virtual_printer.jobs == []
     body = client.get("/till/printer", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert f"Receipt {sale.receipt_no} may not have printed (uncertain)" in body
+    assert f"Receipt {sale.receipt_no} may not have printed: the printer stopped while sending it" in body
 
     from tests.factories import post
 
