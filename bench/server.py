@@ -141,6 +141,9 @@ class Server:
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = Path(tempfile.mkstemp(prefix="bakery-bench-gunicorn-", suffix=".log")[1])
+        # Each scratch database signs its chain heads with its own key: its witness must not land in
+        # (and be refused by) the instance's own witness file.
+        self.witness_path = self.log_path.with_suffix(".witness")
         self._engine: Engine | None = None
         self.env = os.environ | {
             "FLASK_APP": "bakery",
@@ -148,6 +151,7 @@ class Server:
             "BAKERY_SECRET_KEY": secrets.token_hex(32),
             "BAKERY_LEDGER_KEY": secrets.token_hex(32),
             "BAKERY_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "BAKERY_WITNESS_PATH": str(self.witness_path),
         }
 
     @property
@@ -278,3 +282,4 @@ class Server:
     def remove_log(self) -> None:
         """Delete the log file."""
         self.log_path.unlink(missing_ok=True)
+        self.witness_path.unlink(missing_ok=True)

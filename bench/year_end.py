@@ -20,10 +20,12 @@ import os
 import random
 import secrets
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -445,13 +447,18 @@ def run_engine(database: ScratchDatabase, plan: Plan, repeat: int) -> Figures:
     from bakery.extensions import db
 
     figures = Figures(database.engine_name)
-    with database:
+    # The scratch database's chain heads are signed with a throwaway key: keep their witness out of
+    # the instance's own witness file.
+    witness_dir = tempfile.TemporaryDirectory(prefix="bakery-bench-witness-")
+    witness_path = Path(witness_dir.name) / "chain-witness.log"
+    with database, witness_dir:
         app = create_app(
             {
                 "DATABASE_URL": database.url,
                 "SECRET_KEY": secrets.token_hex(16),
                 "LEDGER_KEY": secrets.token_hex(16),
                 "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                "WITNESS_PATH": str(witness_path),
             }
         )
         with app.app_context():
