@@ -20,12 +20,10 @@ from sqlalchemy import select
 from bakery.domain.allocation import AllocationError, allocate, result_to_dict, scenario_from_dict
 from bakery.extensions import db
 from bakery.models import User
-from bakery.services import demo, printing
-from bakery.services.audit import SYSTEM
-from bakery.services.audit.integrity import describe_audit_fault, verify_audit_chain
-from bakery.services.auth import users
+from bakery.services import auth, demo, printing
+from bakery.services import till as till_services
+from bakery.services.audit import SYSTEM, describe_audit_fault, verify_audit_chain
 from bakery.services.errors import ServiceError
-from bakery.services.till import ledger
 
 bakery_cli = AppGroup("bakery", help="Bakery co-op commands.")
 dividends_cli = AppGroup("dividends", help="Surplus allocation.")
@@ -44,7 +42,7 @@ bakery_cli.add_command(audit_cli)
 def create_admin(name: str, email: str, password: str, pin: str) -> None:
     """Create an admin who signs in with email and password."""
     try:
-        user = users.create_user(name, email, "admin", SYSTEM, password=password, pin=pin or None)
+        user = auth.create_user(name, email, "admin", SYSTEM, password=password, pin=pin or None)
     except ServiceError as refused:
         raise click.ClickException(refused.message) from refused
     click.echo(f"Admin {user.display_name} <{user.email}> created.")
@@ -118,9 +116,9 @@ def verify_audit() -> None:
 def verify_ledger() -> None:
     """Recompute every till's chain from the sale and Z rows and hold each end against the witness
     file; exit non-zero naming the first bad row, a cut-off end or a missing or forged witness."""
-    states = ledger.verify_all()
+    states = till_services.verify_all()
     for state in states:
-        click.echo(ledger.describe_fault(state), err=state.fault is not None)
+        click.echo(till_services.describe_fault(state), err=state.fault is not None)
     if any(state.fault for state in states):
         sys.exit(1)
 

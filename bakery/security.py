@@ -16,7 +16,7 @@ from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.auth import NewSession, session_for_token
 from bakery.services.settings import current_settings
-from bakery.services.till.tills import device_for_token
+from bakery.services.till import device_for_token
 
 DEVICE_COOKIE = "bakery_till"
 SEEN_REFRESH_SECONDS = 10

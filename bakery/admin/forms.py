@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from bakery.forms import MoneyField, WholeNumberField
 from bakery.models import Role
-from bakery.services.audit.sentences import FILTERS
+from bakery.services.audit import FILTERS
 from bakery.services.settings import currency_choices, locale_choices, timezone_choices
 
 ROLE_CHOICES = {r.value: r.value.title() for r in Role}

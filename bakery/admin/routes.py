@@ -24,14 +24,10 @@ from bakery.forms import page_number, parse_id
 from bakery.members.forms import SafeguardPermissionForm
 from bakery.models import Till, TillDevice, User
 from bakery.security import actor, device_cookie_name, end_session
-from bakery.services import auth, settings
-from bakery.services.audit import log as audit_events
-from bakery.services.audit.describe import Formats, describe_events
-from bakery.services.audit.integrity import verify_audit_chain
-from bakery.services.auth import users
+from bakery.services import audit, auth, members, settings
+from bakery.services import till as till_services
+from bakery.services.audit import Formats, describe_events, verify_audit_chain
 from bakery.services.errors import NotFound, ServiceError
-from bakery.services.members import safeguarding
-from bakery.services.till import ledger, tills
 
 bp = Blueprint("admin", __name__)
 
@@ -71,7 +67,7 @@ def create_till() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _tills_page(form, status=422)
     try:
-        till = tills.create_till(form.name.data or "", form.location.data or "", actor())
+        till = till_services.create_till(form.name.data or "", form.location.data or "", actor())
     except ServiceError as refused:
         return _tills_page(form, refused.message, 422)
     flash(f"Till {till.name} added.")
@@ -85,7 +81,7 @@ def pair_device(till_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _tills_page(status=422)
     who = actor()
-    token = tills.pair_device(till_id, form.label.data or "", who)
+    token = till_services.pair_device(till_id, form.label.data or "", who)
     # The manager's office session ends here: the tablet now belongs to the till's staff.
     auth.sign_out(end_session(), who)
     flash("This tablet is now a till. Staff tap their name to start.")
@@ -105,7 +101,7 @@ def pair_device(till_id: int) -> Response | tuple[str, int]:
 @bp.post("/office/devices/<int:device_id>/revoke")
 def revoke_device(device_id: int) -> Response:
     """Unpair a tablet."""
-    device = tills.revoke_device(device_id, actor())
+    device = till_services.revoke_device(device_id, actor())
     flash(f"Tablet {device.label} unpaired from {device.till.name}.")
     return redirect(url_for("admin.list_tills"))
 
@@ -126,7 +122,7 @@ def audit_log() -> tuple[str, int]:
     status = 200
     if request.args and not form.validate():
         status = 422
-    page = audit_events.find_events(
+    page = audit.find_events(
         action_prefix=(form.action.data or "").strip() if status == 200 else "",
         actor_id=parse_id(form.user.data) if status == 200 else None,
         day_from=_parse_day(form.day_from.data) if status == 200 else None,
@@ -141,7 +137,7 @@ def audit_log() -> tuple[str, int]:
 @bp.get("/office/ledger")
 def show_ledger() -> str:
     """Each till's hash chain and the audit log's chain, recomputed now: intact, or the first bad row."""
-    states = [(state, ledger.describe_fault(state)) for state in ledger.verify_all()]
+    states = [(state, till_services.describe_fault(state)) for state in till_services.verify_all()]
     return render_template("admin/ledger.html", states=states, audit_fault=verify_audit_chain())
 
 
@@ -181,7 +177,7 @@ def create_user() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _users_page(form, status=422)
     try:
-        user = users.create_user(
+        user = auth.create_user(
             form.display_name.data or "",
             form.email.data,
             form.role.data or "",
@@ -231,8 +227,8 @@ def update_user(user_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _user_page(user, status=422, role_form=form)
     try:
-        users.change_role(user.id, form.role.data or "", actor())
-        users.set_active(user.id, bool(form.active.data), actor())
+        auth.change_role(user.id, form.role.data or "", actor())
+        auth.set_active(user.id, bool(form.active.data), actor())
     except ServiceError as refused:
         db.session.rollback()
         return _user_page(user, refused.message, 422, role_form=form)
@@ -247,7 +243,7 @@ def set_user_pin(user_id: int) -> Response | tuple[str, int]:
     form = PinChangeForm()
     if not form.validate_on_submit():
         return _user_page(user, status=422, pin_form=form)
-    users.set_pin(user.id, form.pin.data or "", actor())
+    auth.set_pin(user.id, form.pin.data or "", actor())
     flash("PIN changed.")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
@@ -260,7 +256,7 @@ def set_user_password(user_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _user_page(user, status=422, password_form=form)
     try:
-        users.set_password(user.id, form.password.data or "", actor())
+        auth.set_password(user.id, form.password.data or "", actor())
     except ServiceError as refused:
         return _user_page(user, refused.message, 422, password_form=form)
     flash("Password changed.")
@@ -275,7 +271,7 @@ def set_user_safeguarding(user_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _user_page(user, status=422)
     try:
-        safeguarding.set_permission(user.id, bool(form.allowed.data), actor())
+        members.set_permission(user.id, bool(form.allowed.data), actor())
     except ServiceError as refused:
         db.session.rollback()
         return _user_page(user, refused.message, 422)
@@ -286,7 +282,7 @@ def set_user_safeguarding(user_id: int) -> Response | tuple[str, int]:
 @bp.post("/office/users/<int:user_id>/unlock")
 def unlock_user(user_id: int) -> Response:
     """Lift a lock-out (a manager vouching for the person at the till)."""
-    user = users.unlock(user_id, actor())
+    user = auth.unlock(user_id, actor())
     flash(f"{user.display_name} can sign in again.")
     return redirect(
         request.referrer

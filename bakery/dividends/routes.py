@@ -1,4 +1,4 @@
-"""Dividends (admin): periods, the allocation's preview, proposal, approval, payouts, statements."""
+"""Dividends (admin): periods, the allocation's preview, proposal, approval, payouts, dividends."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from bakery.extensions import db
 from bakery.models import FinancialPeriod, User
 from bakery.security import actor
 from bakery.services import dividends
-from bakery.services.dividends import statements
 from bakery.services.errors import ServiceError
 
 bp = Blueprint("dividends", __name__)
@@ -22,13 +21,13 @@ bp = Blueprint("dividends", __name__)
 @bp.app_template_filter("share_pct")
 def share_pct(ppm: int) -> str:
     """A share in millionths as a percentage."""
-    return statements.format_share(ppm)
+    return dividends.format_share(ppm)
 
 
 @bp.app_template_filter("patronage")
 def patronage_text(amount: int, measure: str) -> str:
     """Patronage in its measure's words."""
-    return statements.format_patronage(measure, amount)
+    return dividends.format_patronage(measure, amount)
 
 
 def _periods_page(
@@ -241,7 +240,7 @@ def approve_allocation(allocation_id: int) -> Response | tuple[str, int]:
     except ServiceError as refused:
         db.session.rollback()
         return _allocation_page(allocation_id, form, refused.message, 422)
-    flash("Allocation approved: the period is locked and members can download their statements.")
+    flash("Allocation approved: the period is locked and members can download their dividends.")
     return redirect(url_for("dividends.show_allocation", allocation_id=allocation_id))
 
 
@@ -315,7 +314,7 @@ def pay_remaining(allocation_id: int) -> Response | tuple[str, int]:
 @bp.get("/admin/dividends/allocations/<int:allocation_id>/statements/<int:member_id>.pdf")
 def download_statement(allocation_id: int, member_id: int) -> Response:
     """Any member's statement for an approved allocation (admins)."""
-    pdf, filename = statements.statement_pdf(allocation_id, member_id)
+    pdf, filename = dividends.statement_pdf(allocation_id, member_id)
     return _pdf(pdf, filename)
 
 

@@ -1,4 +1,4 @@
-"""Membership in the back office: classes, members, cards, share capital, safeguarding.
+"""Membership in the back office: classes, members, cards, share capital, members.
 
 Managers read the member list and records; admins create and change them; only admins holding
 the safeguarding permission reach safeguarding data (checked and audited in the service).
@@ -29,7 +29,7 @@ from bakery.models import Member, MemberClass, SafeguardingRecord
 from bakery.security import actor
 from bakery.services import members as membership
 from bakery.services.errors import NotFound, ServiceError
-from bakery.services.members import ClassInput, MemberInput, safeguarding, shares
+from bakery.services.members import ClassInput, MemberInput
 
 Page = tuple[str, int]
 
@@ -272,11 +272,11 @@ def _record_page(
         render_template(
             "members/record.html",
             member=member,
-            balance=shares.balance(member.id),
-            movements=shares.movements(member.id),
+            balance=membership.balance(member.id),
+            movements=membership.movements(member.id),
             share_form=share_form or ShareForm(formdata=None),
             confirm_form=ConfirmForm(formdata=None),
-            may_safeguard=safeguarding.may_safeguard(actor().user_id),
+            may_safeguard=membership.may_safeguard(actor().user_id),
             error=error,
         ),
         status,
@@ -320,9 +320,9 @@ def _share_movement(member_id: int, kind: str) -> Response | Page:
     amount = form.amount.data if isinstance(form.amount.data, int) else 0
     try:
         if kind == "bought":
-            shares.buy_shares(member_id, amount, form.note.data or "", actor())
+            membership.buy_shares(member_id, amount, form.note.data or "", actor())
         else:
-            shares.withdraw_shares(member_id, amount, form.note.data or "", actor())
+            membership.withdraw_shares(member_id, amount, form.note.data or "", actor())
     except ServiceError as refused:
         message = _refused(refused)
         return _record_page(membership.get_member(member_id), message, 422, form)
@@ -377,19 +377,19 @@ def _no_store(body: str, status: int = 200) -> Response:
 @bp.get("/office/members/<int:member_id>/safeguarding")
 def show_safeguarding(member_id: int) -> Response:
     """Ask why before showing anything; refused (and audited) without the permission."""
-    member = safeguarding.check_access(member_id, actor(), "open")
+    member = membership.check_access(member_id, actor(), "open")
     return _no_store(render_template("members/safeguarding_reason.html", member=member, form=ReasonForm()))
 
 
 @bp.post("/office/members/<int:member_id>/safeguarding/read")
 def read_safeguarding(member_id: int) -> Response:
     """Show the record for the reason given; the read is audited with the reason, not the data."""
-    member = safeguarding.check_access(member_id, actor(), "read")
+    member = membership.check_access(member_id, actor(), "read")
     form = ReasonForm()
     if not form.validate_on_submit():
         return _no_store(render_template("members/safeguarding_reason.html", member=member, form=form), 422)
     try:
-        member, record = safeguarding.read_record(member_id, form.reason.data or "", actor())
+        member, record = membership.read_record(member_id, form.reason.data or "", actor())
     except ServiceError as refused:
         message = _refused(refused)
         return _no_store(
@@ -416,20 +416,20 @@ def _safeguarding_page(
 @bp.post("/office/members/<int:member_id>/safeguarding")
 def update_safeguarding(member_id: int) -> Response:
     """Save the record; the audit row names the fields that changed, never their contents."""
-    member = safeguarding.check_access(member_id, actor(), "change")
+    member = membership.check_access(member_id, actor(), "change")
     form = SafeguardingForm()
     if not form.validate_on_submit():
-        return _no_store(_safeguarding_page(member, safeguarding.record_for(member_id), form), 422)
-    data = safeguarding.SafeguardingInput(
+        return _no_store(_safeguarding_page(member, membership.record_for(member_id), form), 422)
+    data = membership.SafeguardingInput(
         justice_involvement=bool(form.justice_involvement.data),
         programme_ref=form.programme_ref.data or "",
         referral_agency=form.referral_agency.data or "",
         support_notes=form.support_notes.data or "",
     )
     try:
-        safeguarding.change_record(member_id, data, actor())
+        membership.change_record(member_id, data, actor())
     except ServiceError as refused:
         message = _refused(refused)
-        return _no_store(_safeguarding_page(member, safeguarding.record_for(member_id), form, message), 422)
+        return _no_store(_safeguarding_page(member, membership.record_for(member_id), form, message), 422)
     flash("Safeguarding record saved.")
     return redirect(url_for("members.view_member", member_id=member_id))

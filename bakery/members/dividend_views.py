@@ -9,7 +9,6 @@ from flask import Response, render_template
 
 from bakery.members.routes import bp, own_member
 from bakery.services import dividends
-from bakery.services.dividends import statements
 
 
 @bp.get("/members/<number>/purchases")
@@ -35,7 +34,7 @@ def list_statements(number: str) -> str:
     """The member's dividend statements, one per approved allocation."""
     member = own_member(number)
     return render_template(
-        "members/statements.html", member=member, statements=statements.list_statements(member.id)
+        "members/statements.html", member=member, statements=dividends.list_statements(member.id)
     )
 
 
@@ -43,7 +42,7 @@ def list_statements(number: str) -> str:
 def download_statement(number: str, allocation_id: int) -> Response:
     """One of the member's own statements as a PDF."""
     member = own_member(number)
-    pdf, filename = statements.statement_pdf(allocation_id, member.id)
+    pdf, filename = dividends.statement_pdf(allocation_id, member.id)
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

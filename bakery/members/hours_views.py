@@ -13,8 +13,8 @@ from bakery.htmx import hx, is_htmx
 from bakery.members.routes import bp
 from bakery.rota.forms import ConfirmForm, FlagForm
 from bakery.security import actor, current_member_id
+from bakery.services import members
 from bakery.services.errors import NotFound, ServiceError
-from bakery.services.members import hours
 
 
 def _member_id() -> int:
@@ -25,7 +25,7 @@ def _member_id() -> int:
 
 
 def _entry(
-    row: hours.EntryRow, status: int = 200, error: str | None = None, form: FlagForm | None = None
+    row: members.EntryRow, status: int = 200, error: str | None = None, form: FlagForm | None = None
 ) -> Response:
     template = "members/_hours_entry.html" if is_htmx() else "members/hours_entry.html"
     return hx(
@@ -37,17 +37,17 @@ def _entry(
 def show_hours() -> str:
     """The member's entries this financial period (or the last 8 weeks), newest first."""
     return render_template(
-        "members/hours.html", view=hours.member_hours(_member_id()), flag_form=FlagForm(formdata=None)
+        "members/hours.html", view=members.member_hours(_member_id()), flag_form=FlagForm(formdata=None)
     )
 
 
 @bp.get("/me/hours/<int:entry_id>")
 def show_hours_entry(entry_id: int) -> Response:
     """One of the member's entries (a card fragment for htmx, or a page)."""
-    return _entry(hours.member_entry(_member_id(), entry_id))
+    return _entry(members.member_entry(_member_id(), entry_id))
 
 
-def _after(row: hours.EntryRow, message: str) -> Response:
+def _after(row: members.EntryRow, message: str) -> Response:
     if is_htmx():
         return _entry(row)
     flash(message)
@@ -60,11 +60,11 @@ def confirm_hours(entry_id: int) -> Response:
     member_id = _member_id()
     ConfirmForm().validate_on_submit()
     try:
-        row = hours.confirm_entry(member_id, entry_id, actor())
+        row = members.confirm_entry(member_id, entry_id, actor())
     except NotFound:
         raise
     except ServiceError as refused:
-        return _entry(hours.member_entry(member_id, entry_id), refused.status, refused.message)
+        return _entry(members.member_entry(member_id, entry_id), refused.status, refused.message)
     return _after(row, "Thank you: entry confirmed.")
 
 
@@ -72,12 +72,12 @@ def confirm_hours(entry_id: int) -> Response:
 def flag_hours(entry_id: int) -> Response:
     """The member says the entry is wrong, and what is wrong (up to 280 characters)."""
     member_id = _member_id()
-    row = hours.member_entry(member_id, entry_id)
+    row = members.member_entry(member_id, entry_id)
     form = FlagForm()
     if not form.validate_on_submit():
         return _entry(row, 422, form=form)
     try:
-        row = hours.flag_entry(member_id, entry_id, form.comment.data or "", actor())
+        row = members.flag_entry(member_id, entry_id, form.comment.data or "", actor())
     except ServiceError as refused:
-        return _entry(hours.member_entry(member_id, entry_id), refused.status, refused.message, form)
+        return _entry(members.member_entry(member_id, entry_id), refused.status, refused.message, form)
     return _after(row, "Thank you: a manager will look at this entry.")

@@ -18,7 +18,6 @@ from bakery.models import Member
 from bakery.security import actor
 from bakery.services import members as membership
 from bakery.services.errors import NotFound, ServiceError
-from bakery.services.members import shares
 
 bp = Blueprint("members", __name__)
 
@@ -74,8 +73,8 @@ def show_member(number: str) -> str:
         "members/member.html",
         member=member,
         own=own,
-        share_balance=shares.balance(member.id),
-        movements=shares.movements(member.id),
+        share_balance=membership.balance(member.id),
+        movements=membership.movements(member.id),
         store_credit=membership.store_credit_balance(member.id),
         card_qr=qr_data_uri(member.card_code) if own else None,
         export_form=ConfirmForm(formdata=None),

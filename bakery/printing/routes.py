@@ -18,7 +18,7 @@ from bakery.printing.receipt_html import receipt_parts
 from bakery.security import actor
 from bakery.services import auth, printing
 from bakery.services.errors import ServiceError
-from bakery.services.printing import PrinterInput, receipts
+from bakery.services.printing import PrinterInput
 
 bp = Blueprint("printing", __name__)
 bp.add_app_template_filter(receipt_parts, "receipt_parts")
@@ -291,7 +291,7 @@ def open_drawer() -> Response:
 def show_digital_receipt(token: str) -> str:
     """The digital copy of a receipt behind its QR code: no sign-in, read-only."""
     sale = printing.sale_for_link(token)
-    return render_template("printing/digital_receipt.html", sale=sale, receipt=receipts.for_sale(sale))
+    return render_template("printing/digital_receipt.html", sale=sale, receipt=printing.for_sale(sale))
 
 
 # --- the agent API ----------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from bakery.htmx import hx, is_htmx
 from bakery.models.types import utcnow
 from bakery.rota.forms import ApproveForm, CorrectionForm
 from bakery.security import actor
+from bakery.services import members
 from bakery.services.errors import ServiceError
-from bakery.services.members import hours
 
 bp = Blueprint("rota", __name__, url_prefix="/office/timesheets")
 
@@ -35,15 +35,15 @@ def _week(text: str | None) -> tuple[date, str | None]:
 
 
 def _entry_week(entry_id: int) -> date:
-    return rules.week_start(business_date(hours.get_entry(entry_id).clock_in, g.shop.timezone))
+    return rules.week_start(business_date(members.get_entry(entry_id).clock_in, g.shop.timezone))
 
 
 def _page(monday: date, status: int = 200, error: str | None = None) -> tuple[str, int]:
     return (
         render_template(
             "rota/timesheets.html",
-            sheet=hours.timesheet(monday),
-            present=hours.open_entries(),
+            sheet=members.timesheet(monday),
+            present=members.open_entries(),
             approve_form=ApproveForm(formdata=None),
             error=error,
         ),
@@ -65,7 +65,7 @@ def _person(
     return hx(
         render_template(
             "rota/_timesheet_person.html",
-            p=hours.person_week(user_id, monday),
+            p=members.person_week(user_id, monday),
             week=monday,
             approve_form=ApproveForm(formdata=None),
             error=error,
@@ -88,11 +88,11 @@ def show_timesheets() -> tuple[str, int]:
 def show_who_is_in() -> str:
     """Who is clocked in now and since when (the fragment polls itself every 30 seconds)."""
     template = "rota/_who_is_in.html" if is_htmx() else "rota/who_is_in.html"
-    return render_template(template, present=hours.open_entries())
+    return render_template(template, present=members.open_entries())
 
 
 def _correction_form(entry_id: int) -> CorrectionForm:
-    entry = hours.get_entry(entry_id)
+    entry = members.get_entry(entry_id)
     start = to_local(entry.clock_in, g.shop.timezone)
     end = to_local(entry.clock_out, g.shop.timezone) if entry.clock_out else None
     return CorrectionForm(
@@ -109,10 +109,10 @@ def _correction_page(
 ) -> Response:
     monday = _entry_week(entry_id)
     if is_htmx():
-        entry = hours.get_entry(entry_id)
+        entry = members.get_entry(entry_id)
         return _person(entry.user_id, monday, status, error=error, editing=entry_id, form=form)
     body = render_template(
-        "rota/correct.html", row=hours.entry_row(entry_id), form=form, week=monday, error=error
+        "rota/correct.html", row=members.entry_row(entry_id), form=form, week=monday, error=error
     )
     return hx(body, status)
 
@@ -126,7 +126,7 @@ def edit_entry(entry_id: int) -> Response:
 @bp.post("/entries/<int:entry_id>/correct")
 def correct_entry(entry_id: int) -> Response | BaseResponse:
     """Correct an entry's in, out and breaks with a reason; the original is kept and audited."""
-    entry = hours.get_entry(entry_id)
+    entry = members.get_entry(entry_id)
     user_id, monday = entry.user_id, _entry_week(entry_id)
     form = CorrectionForm()
     if not form.validate_on_submit():
@@ -135,7 +135,7 @@ def correct_entry(entry_id: int) -> Response | BaseResponse:
         clock_in, clock_out = rules.shift_from_local(
             form.day.data, form.clock_in.data, form.clock_out.data, g.shop.timezone
         )
-        _, was_approved = hours.correct_entry(
+        _, was_approved = members.correct_entry(
             entry_id, clock_in, clock_out, form.break_minutes.data or 0, form.reason.data or "", actor()
         )
     except (rules.HoursError, ServiceError) as refused:
@@ -164,11 +164,11 @@ def _refused(user_id: int, monday: date, refused: ServiceError) -> Response:
 @bp.post("/entries/<int:entry_id>/approve")
 def approve_entry(entry_id: int) -> Response | BaseResponse:
     """Approve one entry: its minutes count as the worker's labour patronage."""
-    entry = hours.get_entry(entry_id)
+    entry = members.get_entry(entry_id)
     user_id, monday = entry.user_id, _entry_week(entry_id)
     ApproveForm().validate_on_submit()
     try:
-        hours.approve_entry(entry_id, actor())
+        members.approve_entry(entry_id, actor())
     except ServiceError as refused:
         return _refused(user_id, monday, refused)
     return _done(user_id, monday, "Entry approved.")
@@ -182,7 +182,7 @@ def approve_week(user_id: int) -> Response | BaseResponse:
     if error:
         return _refused(user_id, monday, ServiceError(error))
     try:
-        done = hours.approve_week(user_id, monday, actor())
+        done = members.approve_week(user_id, monday, actor())
     except ServiceError as refused:
         return _refused(user_id, monday, refused)
     notice = f"{done.approved} entr{'y' if done.approved == 1 else 'ies'} approved."
@@ -195,12 +195,12 @@ def approve_week(user_id: int) -> Response | BaseResponse:
 
 @bp.get("/export.csv")
 def export_timesheets() -> Response | tuple[str, int]:
-    """The week's approved entries as CSV for payroll: name, date, in, out, break, minutes, hours."""
+    """The week's approved entries as CSV for payroll: name, date, in, out, break, minutes, members."""
     monday, error = _week(request.args.get("week"))
     if error:
         return _page(monday, 422, error)
     return Response(
-        hours.payroll_csv(monday),
+        members.payroll_csv(monday),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="hours-{monday.isoformat()}.csv"'},
     )

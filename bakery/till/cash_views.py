@@ -11,9 +11,9 @@ from bakery.formatting import money
 from bakery.htmx import hx, is_htmx
 from bakery.security import actor
 from bakery.services import printing
+from bakery.services import till as till_services
 from bakery.services.errors import ServiceError
-from bakery.services.till import cash, checkout
-from bakery.services.till.cash import SessionTotals
+from bakery.services.till import SessionTotals
 from bakery.till.forms import CashCountForm, PayInOutForm
 from bakery.till.routes import bp
 
@@ -36,7 +36,7 @@ def _cash_page(
 @bp.get("/cash")
 def show_cash() -> Response:
     """The X report: the open session's running totals, and the paid in/out form."""
-    figures = cash.current_totals(g.till.id)
+    figures = till_services.current_totals(g.till.id)
     if figures is None:
         return _to_open_screen()
     return _cash_page(figures, PayInOutForm(formdata=None))
@@ -47,7 +47,7 @@ def print_x_report() -> Response:
     """Print the X report on the till's receipt printer (nothing closes); while the printer is
     offline or out of paper, say that the report waits for it."""
     try:
-        printed = cash.print_x_report(g.till.id, actor())
+        printed = till_services.print_x_report(g.till.id, actor())
     except ServiceError:
         return _to_open_screen()
     if not printed:
@@ -69,9 +69,11 @@ def pay_in_out() -> Response:
     error, status = "", 422
     if form.validate_on_submit():
         try:
-            amount = parse_pence(form.amount.data or "", allow_zero=False, maximum=cash.MAX_FLOAT)
+            amount = parse_pence(form.amount.data or "", allow_zero=False, maximum=till_services.MAX_FLOAT)
             signed = amount if form.direction.data == "in" else -amount
-            cash.pay_in_out(g.till.id, signed, form.reason.data or "", actor(), key=form.key.data or None)
+            till_services.pay_in_out(
+                g.till.id, signed, form.reason.data or "", actor(), key=form.key.data or None
+            )
         except (MoneyError, ServiceError) as refused:
             db.session.rollback()
             error, status = str(refused), getattr(refused, "status", 422)
@@ -80,10 +82,10 @@ def pay_in_out() -> Response:
             if not is_htmx():
                 flash(done)
                 return redirect(url_for("till.show_cash"))
-            figures = cash.current_totals(g.till.id)
+            figures = till_services.current_totals(g.till.id)
             if figures is not None:
                 return _cash_page(figures, PayInOutForm(formdata=None), done=done)
-    figures = cash.current_totals(g.till.id)
+    figures = till_services.current_totals(g.till.id)
     if figures is None:
         return _to_open_screen()
     return _cash_page(figures, form, status, error or None)
@@ -92,7 +94,7 @@ def pay_in_out() -> Response:
 @bp.get("/close")
 def show_close() -> Response | str:
     """Close the till: count the notes and coins in the drawer (a blind count: no expected figure)."""
-    if checkout.open_session_for(g.till.id) is None:
+    if till_services.open_session_for(g.till.id) is None:
         return _to_open_screen()
     return render_template("till/cash_close.html", form=CashCountForm(formdata=None))
 
@@ -105,7 +107,7 @@ def close_till() -> Response | tuple[str, int]:
         error = "Count each note and coin as a whole number (leave it blank for none)."
         return render_template("till/cash_close.html", form=form, error=error), 422
     try:
-        report = cash.close_counted(g.till.id, form.counts(), actor())
+        report = till_services.close_counted(g.till.id, form.counts(), actor())
     except ServiceError as refused:
         db.session.rollback()
         return render_template("till/cash_close.html", form=form, error=refused.message), refused.status
@@ -115,4 +117,4 @@ def close_till() -> Response | tuple[str, int]:
 @bp.get("/z/<int:z_id>")
 def show_z_report(z_id: int) -> str:
     """A Z report of this till (read-only): counted against expected, totals, chain tag, grand totals."""
-    return render_template("till/cash_z.html", z=cash.z_report(g.till.id, z_id))
+    return render_template("till/cash_z.html", z=till_services.z_report(g.till.id, z_id))

@@ -13,14 +13,14 @@ from bakery.htmx import hx, is_htmx
 from bakery.models import User
 from bakery.rota.forms import BREAK_CHOICES, ClockForm
 from bakery.security import actor
+from bakery.services import members
 from bakery.services.auth import SignInRefused
 from bakery.services.errors import ServiceError
-from bakery.services.members import hours
 from bakery.till.routes import _staff, _till_user, bp
 
 
-def _present() -> dict[int, hours.EntryRow]:
-    return {row.entry.user_id: row for row in hours.open_entries()}
+def _present() -> dict[int, members.EntryRow]:
+    return {row.entry.user_id: row for row in members.open_entries()}
 
 
 def _pad(user: User, form: ClockForm, status: int = 200, error: str | None = None) -> Response:
@@ -29,7 +29,7 @@ def _pad(user: User, form: ClockForm, status: int = 200, error: str | None = Non
         template,
         user=user,
         form=form,
-        open_entry=hours.open_entry(user.id),
+        open_entry=members.open_entry(user.id),
         breaks=BREAK_CHOICES,
         error=error,
     )
@@ -52,7 +52,7 @@ def show_clock() -> str:
 def show_clock_pad(user_id: int) -> Response:
     """The PIN pad to clock in, or to clock out with breaks, for the person whose tile was tapped."""
     user = _till_user(user_id)
-    action = "out" if hours.open_entry(user.id) else "in"
+    action = "out" if members.open_entry(user.id) else "in"
     return _pad(user, ClockForm(formdata=None, action=action, break_minutes=0))
 
 
@@ -65,9 +65,11 @@ def clock_in_out(user_id: int) -> Response:
         return _pad(user, form, 422)
     try:
         if form.action.data == "in":
-            done = hours.clock_in(user.id, form.pin.data or "", g.device, actor(), key=form.key.data or None)
+            done = members.clock_in(
+                user.id, form.pin.data or "", g.device, actor(), key=form.key.data or None
+            )
         else:
-            done = hours.clock_out(
+            done = members.clock_out(
                 user.id,
                 form.pin.data or "",
                 g.device,
@@ -82,7 +84,7 @@ def clock_in_out(user_id: int) -> Response:
             401,
             refused.message,
         )
-    except (hours.AlreadyClockedIn, hours.NotClockedIn) as refused:
+    except (members.AlreadyClockedIn, members.NotClockedIn) as refused:
         return _result(refused.status, refused=refused.message)
     except ServiceError as refused:
         return _pad(

@@ -12,8 +12,9 @@ from bakery.extensions import db
 from bakery.forms import parse_id
 from bakery.htmx import hx
 from bakery.security import actor
+from bakery.services import auth
+from bakery.services import till as till_services
 from bakery.services.errors import NotFound, ServiceError
-from bakery.services.till import baskets, refunds
 from bakery.till import cash_views, clock_views, refund_views  # noqa: F401  (routes on this blueprint)
 from bakery.till.forms import (
     DiscountForm,
@@ -26,10 +27,12 @@ from bakery.till.routes import _basket_response, _categories, _products, _refuse
 
 
 def _discount_form_context(form: DiscountForm) -> dict[str, object]:
-    form.reason.choices = {"": "Choose a reason"} | {r: r.capitalize() for r in baskets.DISCOUNT_REASONS}
+    form.reason.choices = {"": "Choose a reason"} | {
+        r: r.capitalize() for r in till_services.DISCOUNT_REASONS
+    }
     return {
         "form": form,
-        "managers": refunds.managers(),
+        "managers": auth.managers(),
         "threshold": current_app.config["DISCOUNT_MANAGER_BP"],
     }
 
@@ -41,7 +44,7 @@ def _picker_error(template: str, status: int, message: str, **context: object) -
 @bp.get("/lines/<int:line_id>/options")
 def show_line_options(line_id: int) -> str:
     """A line's note, eat-in choice and discount (opens where the picker opens)."""
-    priced = baskets.price(baskets.open_basket(g.till.id))
+    priced = till_services.price(till_services.open_basket(g.till.id))
     found = next((p for p in priced.lines if p.line.id == line_id), None)
     if found is None:
         raise NotFound("That line is no longer in the basket.")
@@ -64,15 +67,17 @@ def update_line(line_id: int) -> Response:
     form = LineNoteForm()
     if not form.validate_on_submit():
         return _basket_response(
-            baskets.price(baskets.open_basket(g.till.id)), 422, "A note can be at most 140 characters."
+            till_services.price(till_services.open_basket(g.till.id)),
+            422,
+            "A note can be at most 140 characters.",
         )
     try:
-        baskets.set_line_note(g.till.id, line_id, form.note.data or "")
+        till_services.set_line_note(g.till.id, line_id, form.note.data or "")
         choice = form.eat_in.data
-        basket = baskets.set_line_eat_in(g.till.id, line_id, None if not choice else choice == "1")
+        basket = till_services.set_line_eat_in(g.till.id, line_id, None if not choice else choice == "1")
     except ServiceError as refused:
         return _refused(refused)
-    return _basket_response(baskets.price(basket), close_picker=True)
+    return _basket_response(till_services.price(basket), close_picker=True)
 
 
 def _read_discount(form: DiscountForm) -> tuple[str, int]:
@@ -88,7 +93,7 @@ def discount_line(line_id: int) -> Response:
     """Take money off one line with a reason (a manager's PIN above the threshold)."""
     form = DiscountForm()
     context = _discount_form_context(form)
-    priced = baskets.price(baskets.open_basket(g.till.id))
+    priced = till_services.price(till_services.open_basket(g.till.id))
     found = next((p for p in priced.lines if p.line.id == line_id), None)
     if found is None:
         raise NotFound("That line is no longer in the basket.")
@@ -99,7 +104,7 @@ def discount_line(line_id: int) -> Response:
         )
     try:
         kind, value = _read_discount(form)
-        basket = baskets.set_line_discount(
+        basket = till_services.set_line_discount(
             g.till.id,
             line_id,
             kind,
@@ -116,7 +121,7 @@ def discount_line(line_id: int) -> Response:
         return _picker_error(
             "till/_line_options.html", status, str(refused), p=found, note_form=note_form, **context
         )
-    return _basket_response(baskets.price(basket), close_picker=True)
+    return _basket_response(till_services.price(basket), close_picker=True)
 
 
 @bp.get("/discount")
@@ -136,7 +141,7 @@ def discount_basket() -> Response:
         return _picker_error("till/_basket_discount.html", 422, "Check the discount.", **context)
     try:
         kind, value = _read_discount(form)
-        basket = baskets.set_basket_discount(
+        basket = till_services.set_basket_discount(
             g.till.id,
             kind,
             value,
@@ -151,7 +156,7 @@ def discount_basket() -> Response:
         return _picker_error(
             "till/_basket_discount.html", getattr(refused, "status", 422), str(refused), **context
         )
-    return _basket_response(baskets.price(basket), close_picker=True)
+    return _basket_response(till_services.price(basket), close_picker=True)
 
 
 @bp.post("/member")
@@ -162,18 +167,18 @@ def attach_member() -> Response:
     code = form.code.data or ""
     if not form.validate_on_submit() or not (code.strip() or form.member_id.data):
         return _basket_response(
-            baskets.price(baskets.open_basket(g.till.id)),
+            till_services.price(till_services.open_basket(g.till.id)),
             422,
             "Type or scan a membership number, or three letters of a name.",
             beside="member",
             code=code[:64],
         )
     try:
-        basket = baskets.attach_member(g.till.id, code, actor(), member_id=form.member_id.data)
-    except baskets.ChooseMember as choose:
+        basket = till_services.attach_member(g.till.id, code, actor(), member_id=form.member_id.data)
+    except till_services.ChooseMember as choose:
         db.session.rollback()
         return _basket_response(
-            baskets.price(baskets.open_basket(g.till.id)),
+            till_services.price(till_services.open_basket(g.till.id)),
             beside="member",
             code=code,
             matches=choose.matches,
@@ -181,24 +186,24 @@ def attach_member() -> Response:
     except ServiceError as refused:
         db.session.rollback()
         return _basket_response(
-            baskets.price(baskets.open_basket(g.till.id)),
+            till_services.price(till_services.open_basket(g.till.id)),
             refused.status,
             refused.message,
             beside="member",
             code=code,
         )
-    return _basket_response(baskets.price(basket))
+    return _basket_response(till_services.price(basket))
 
 
 @bp.post("/member/remove")
 def detach_member() -> Response:
     """Take the member off the order."""
     try:
-        basket = baskets.detach_member(g.till.id)
+        basket = till_services.detach_member(g.till.id)
     except ServiceError as refused:
         db.session.rollback()
         return _refused(refused)
-    return _basket_response(baskets.price(basket))
+    return _basket_response(till_services.price(basket))
 
 
 @bp.post("/park")
@@ -207,21 +212,23 @@ def park_basket() -> Response:
     form = ParkForm()
     if not form.validate_on_submit():
         return _basket_response(
-            baskets.price(baskets.open_basket(g.till.id)), 422, "Give the order a name to park it."
+            till_services.price(till_services.open_basket(g.till.id)),
+            422,
+            "Give the order a name to park it.",
         )
     try:
-        baskets.park_basket(g.till.id, form.name.data or "", actor())
+        till_services.park_basket(g.till.id, form.name.data or "", actor())
     except ServiceError as refused:
         db.session.rollback()
         return _refused(refused)
-    return _basket_response(baskets.price(None))
+    return _basket_response(till_services.price(None))
 
 
 @bp.get("/parked")
 def show_parked() -> str:
     """Orders parked on any till."""
     return render_template(
-        "till/_parked.html", parked=[(b, baskets.price(b)) for b in baskets.parked_baskets()]
+        "till/_parked.html", parked=[(b, till_services.price(b)) for b in till_services.parked_baskets()]
     )
 
 
@@ -229,11 +236,11 @@ def show_parked() -> str:
 def recall_basket(basket_id: int) -> Response:
     """Bring a parked order to this till."""
     try:
-        basket = baskets.recall_basket(g.till.id, basket_id, actor())
+        basket = till_services.recall_basket(g.till.id, basket_id, actor())
     except ServiceError as refused:
         db.session.rollback()
         return _refused(refused)
-    return _basket_response(baskets.price(basket), close_picker=True)
+    return _basket_response(till_services.price(basket), close_picker=True)
 
 
 @bp.get("/search")
@@ -244,7 +251,7 @@ def search_products() -> str:
     if not query:
         category_id = request.args.get("category", type=parse_id) or next((c.id for c in _categories()), None)
         return render_template("till/_products.html", products=_products(category_id), chosen=category_id)
-    return render_template("till/_products.html", products=baskets.find_products(query), query=query)
+    return render_template("till/_products.html", products=till_services.find_products(query), query=query)
 
 
 @bp.post("/scan")
@@ -252,13 +259,15 @@ def scan_code() -> Response:
     """A scanner (or a typed PLU) adds the product with that exact code."""
     form = ScanForm()
     if not form.validate_on_submit():
-        return _basket_response(baskets.price(baskets.open_basket(g.till.id)), 422, "Scan or type a code.")
+        return _basket_response(
+            till_services.price(till_services.open_basket(g.till.id)), 422, "Scan or type a code."
+        )
     try:
-        product = baskets.product_for_code(form.code.data or "")
+        product = till_services.product_for_code(form.code.data or "")
         if product.needs_picker:
             raise ServiceError(f"{product.name} needs a size or options: tap it on the grid.")
-        basket = baskets.add_line(g.till.id, product.id, actor())
+        basket = till_services.add_line(g.till.id, product.id, actor())
     except ServiceError as refused:
         db.session.rollback()
         return _refused(refused)
-    return _basket_response(baskets.price(basket))
+    return _basket_response(till_services.price(basket))

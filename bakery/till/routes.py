@@ -14,11 +14,10 @@ from bakery.htmx import fragments, hx, is_htmx
 from bakery.models import Category, Product, Role, Sale, User
 from bakery.models.types import utcnow
 from bakery.security import actor, end_session, start_session
-from bakery.services import auth
+from bakery.services import auth, printing
+from bakery.services import till as till_services
 from bakery.services.errors import NotFound, ServiceError
-from bakery.services.printing import receipts
-from bakery.services.till import baskets, cash, checkout
-from bakery.services.till.baskets import PricedBasket
+from bakery.services.till import PricedBasket
 from bakery.till.forms import (
     AddLineForm,
     EatInForm,
@@ -155,13 +154,15 @@ def _basket_response(
 
 def _refused(refused: ServiceError) -> Response:
     """The till's current basket with the reason a request was refused, where staff are looking."""
-    return _basket_response(baskets.price(baskets.open_basket(g.till.id)), refused.status, refused.message)
+    return _basket_response(
+        till_services.price(till_services.open_basket(g.till.id)), refused.status, refused.message
+    )
 
 
 @bp.get("/sell")
 def sell() -> str:
     """The selling screen: categories, the product grid and the basket (or the float to open)."""
-    session = checkout.open_session_for(g.till.id)
+    session = till_services.open_session_for(g.till.id)
     if session is None:
         return render_template("till/open.html", form=OpenTillForm(formdata=None))
     categories = _categories()
@@ -171,7 +172,7 @@ def sell() -> str:
         categories=categories,
         chosen=chosen,
         products=_products(chosen),
-        priced=baskets.price(baskets.open_basket(g.till.id)),
+        priced=till_services.price(till_services.open_basket(g.till.id)),
         pay_form=PayForm(formdata=None),
     )
 
@@ -183,7 +184,7 @@ def open_till() -> Response | tuple[str, int]:
     error = None
     if form.validate_on_submit():
         try:
-            cash.open_session(g.till.id, parse_pence(form.opening_float.data or ""), actor())
+            till_services.open_session(g.till.id, parse_pence(form.opening_float.data or ""), actor())
             return redirect(url_for("till.sell"))
         except (MoneyError, ServiceError) as refused:
             error = str(refused)
@@ -217,9 +218,11 @@ def add_line() -> Response:
     """Add a product to the basket; the basket swaps and the total updates out of band."""
     form = AddLineForm()
     if not form.validate_on_submit():
-        return _basket_response(baskets.price(baskets.open_basket(g.till.id)), 422, "Choose a product.")
+        return _basket_response(
+            till_services.price(till_services.open_basket(g.till.id)), 422, "Choose a product."
+        )
     try:
-        basket = baskets.add_line(
+        basket = till_services.add_line(
             g.till.id,
             form.product_id.data,
             actor(),
@@ -228,8 +231,10 @@ def add_line() -> Response:
         )
     except ServiceError as refused:
         db.session.rollback()
-        return _basket_response(baskets.price(baskets.open_basket(g.till.id)), 422, refused.message)
-    return _basket_response(baskets.price(basket))
+        return _basket_response(
+            till_services.price(till_services.open_basket(g.till.id)), 422, refused.message
+        )
+    return _basket_response(till_services.price(basket))
 
 
 @bp.post("/lines/<int:line_id>/qty")
@@ -238,24 +243,24 @@ def change_qty(line_id: int) -> Response:
     form = QtyForm()
     if not form.validate_on_submit():
         return _basket_response(
-            baskets.price(baskets.open_basket(g.till.id)), 422, "That quantity is not possible."
+            till_services.price(till_services.open_basket(g.till.id)), 422, "That quantity is not possible."
         )
     try:
-        basket = baskets.change_qty(g.till.id, line_id, form.delta.data or 0)
+        basket = till_services.change_qty(g.till.id, line_id, form.delta.data or 0)
     except ServiceError as refused:
         db.session.rollback()
         return _refused(refused)
-    return _basket_response(baskets.price(basket))
+    return _basket_response(till_services.price(basket))
 
 
 @bp.post("/lines/<int:line_id>/remove")
 def remove_line(line_id: int) -> Response:
     """Take a line out of the basket."""
     try:
-        basket = baskets.remove_line(g.till.id, line_id)
+        basket = till_services.remove_line(g.till.id, line_id)
     except ServiceError as refused:
         return _refused(refused)
-    return _basket_response(baskets.price(basket))
+    return _basket_response(till_services.price(basket))
 
 
 @bp.post("/eat-in")
@@ -263,13 +268,13 @@ def set_eat_in() -> Response:
     """Switch the basket between eat-in and takeaway."""
     form = EatInForm()
     form.validate_on_submit()
-    basket = baskets.set_eat_in(g.till.id, bool(form.eat_in.data), actor())
-    return _basket_response(baskets.price(basket))
+    basket = till_services.set_eat_in(g.till.id, bool(form.eat_in.data), actor())
+    return _basket_response(till_services.price(basket))
 
 
 def _void_panel(form: VoidForm, status: int = 200, error: str | None = None) -> Response:
-    form.reason.choices = {"": "Choose a reason"} | {r: r.capitalize() for r in baskets.VOID_REASONS}
-    priced = baskets.price(baskets.open_basket(g.till.id))
+    form.reason.choices = {"": "Choose a reason"} | {r: r.capitalize() for r in till_services.VOID_REASONS}
+    priced = till_services.price(till_services.open_basket(g.till.id))
     return hx(
         render_template(
             "till/_void_confirm.html",
@@ -297,7 +302,7 @@ def void_basket() -> Response:
     if not form.validate_on_submit():
         return _void_panel(form, 422, "Check the reason and the manager's PIN.")
     try:
-        baskets.void_basket(
+        till_services.void_basket(
             g.till.id,
             actor(),
             reason=form.reason.data or "",
@@ -309,7 +314,7 @@ def void_basket() -> Response:
     except ServiceError as refused:
         db.session.rollback()
         return _void_panel(form, refused.status, refused.message)
-    return _basket_response(baskets.price(None), close_picker=True)
+    return _basket_response(till_services.price(None), close_picker=True)
 
 
 @bp.post("/pay")
@@ -317,15 +322,19 @@ def pay() -> Response:
     """Take cash, card or the member's store credit; when the basket is paid, show the change due
     and the receipt."""
     form = PayForm()
-    current = baskets.open_basket(g.till.id)
+    current = till_services.open_basket(g.till.id)
     typed = {"amount": form.amount.data or "", "reference": form.reference.data or ""}
     if not form.validate_on_submit():
         return _basket_response(
-            baskets.price(current), 422, "Choose cash or card and enter the amount.", beside="pay", **typed
+            till_services.price(current),
+            422,
+            "Choose cash or card and enter the amount.",
+            beside="pay",
+            **typed,
         )
     try:
         amount = parse_pence(form.amount.data or "", allow_zero=False)
-        result = checkout.tender(
+        result = till_services.tender(
             g.till.id,
             form.basket_key.data or "",
             form.method.data or "",
@@ -338,15 +347,19 @@ def pay() -> Response:
         db.session.rollback()
         status = getattr(refused, "status", 422)
         return _basket_response(
-            baskets.price(baskets.open_basket(g.till.id)), status, str(refused), beside="pay", **typed
+            till_services.price(till_services.open_basket(g.till.id)),
+            status,
+            str(refused),
+            beside="pay",
+            **typed,
         )
     if isinstance(result, Sale):
         body = fragments(
             "till/_paid.html",
             "till/_basket_total.html",
             sale=result,
-            receipt=receipts.for_sale(result),
-            priced=baskets.price(None),
+            receipt=printing.for_sale(result),
+            priced=till_services.price(None),
             oob=True,
         )
         return hx(body, trigger="sale-completed")
@@ -358,7 +371,7 @@ def cancel_payments() -> Response:
     """Cancel the tenders entered so far (a payment in progress)."""
     form = PayForm()
     try:
-        priced = checkout.cancel_payments(g.till.id, form.basket_key.data or "")
+        priced = till_services.cancel_payments(g.till.id, form.basket_key.data or "")
     except ServiceError as refused:
         return _refused(refused)
     return _basket_response(priced)
@@ -367,7 +380,7 @@ def cancel_payments() -> Response:
 @bp.get("/basket")
 def show_basket() -> Response:
     """The basket fragment (a fresh one after a sale)."""
-    return _basket_response(baskets.price(baskets.open_basket(g.till.id)))
+    return _basket_response(till_services.price(till_services.open_basket(g.till.id)))
 
 
 @bp.get("/receipts/<int:sale_id>")
@@ -377,7 +390,7 @@ def show_receipt(sale_id: int) -> str:
     if sale is None or sale.till_id != g.till.id:
         raise NotFound("No such receipt on this till.")
     template = "till/_receipt.html" if is_htmx() else "till/receipt.html"
-    return render_template(template, sale=sale, receipt=receipts.for_sale(sale))
+    return render_template(template, sale=sale, receipt=printing.for_sale(sale))
 
 
 from bakery.till import cash_views, clock_views, order_views, refund_views  # noqa: E402, F401  (routes on this blueprint)

@@ -31,7 +31,7 @@ from bakery.services.race_safety import FORM_KEY, Mechanism, lock_till, race_saf
 from bakery.services.till import ledger
 from bakery.services.till.baskets import PricedBasket, price
 
-METHODS = ("cash", "card", CREDIT)
+TENDER_METHODS = ("cash", "card", CREDIT)
 TENDER_KEY = FORM_KEY
 
 
@@ -151,7 +151,7 @@ def tender(
             return done
     if basket is None or basket.till_id != till_id or basket.status not in ("open",):
         raise NotFound("That basket is no longer open on this till.")
-    if method not in METHODS:
+    if method not in TENDER_METHODS:
         raise ServiceError("Choose cash, card or store credit.")
     if method == CREDIT and basket.member_id is None:
         raise ServiceError("Store credit is for members: scan the member's card first.")

@@ -35,7 +35,7 @@ from bakery.services.till.checkout import (
     take_stock,
 )
 
-METHODS = ("cash", "card", "credit")
+REFUND_METHODS = ("cash", "card", "credit")
 TODAY_LIMIT = 100
 # What a USB scanner types for a receipt's QR code: "<till id>-<receipt no>-<chain tag>".
 QR_TEXT = re.compile(r"^(\d{1,9})-(\d{1,9})-([0-9A-F]{8}|—)$", re.IGNORECASE)
@@ -80,7 +80,7 @@ def refund(
             if done.refund_of_id != original.id:
                 raise ServiceError("That refund form was already used. Start the refund again.")
             return done
-    if method not in METHODS:
+    if method not in REFUND_METHODS:
         raise ServiceError("Refund to cash, card or store credit.")
     text = " ".join((reason or "").split())
     if not text or len(text) > 120:
