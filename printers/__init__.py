@@ -30,7 +30,6 @@ from printers.document import (
 from printers.layout import layout
 from printers.profiles import PROFILES, Profile, UnknownProfileError, get_profile
 from printers.render_escpos import RenderError, render_escpos
-from printers.render_pdf import render_pdf
 from printers.render_text import render_text
 from printers.status import PrinterStatus
 from printers.transports import (
@@ -48,11 +47,14 @@ from printers.transports import (
 
 if TYPE_CHECKING:
     from printers.agent import Agent, AgentAuthError, AgentError, AgentResult
+    from printers.render_pdf import render_pdf
     from printers.virtual import VirtualJob, VirtualPrinter
 
-# Imported on first use: they are also run as ``python -m printers.agent`` and
-# ``python -m printers.virtual``, which must not find themselves already imported.
+# Imported on first use: the agent and the virtual printer are also run as ``python -m printers.agent``
+# and ``python -m printers.virtual``, which must not find themselves already imported; PDFs need
+# reportlab, which a box that only runs the agent does not install.
 _LAZY = {
+    "render_pdf": "printers.render_pdf",
     "Agent": "printers.agent",
     "AgentAuthError": "printers.agent",
     "AgentError": "printers.agent",
@@ -63,7 +65,7 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> object:
-    """Import the agent and virtual printer names on first use."""
+    """Import the agent, virtual printer and PDF names on first use."""
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'printers' has no attribute {name!r}")

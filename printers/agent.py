@@ -1,41 +1,57 @@
-"""The print agent: pulls jobs from the bakery server and prints them on a local printer.
+"""The print agent: pulls jobs from the bakery server and prints them on the printer beside it.
 
-Run ``python -m printers.agent --server URL --token T [--once] [--interval 2]``
-(the token may also come from the PRINTERS_AGENT_TOKEN environment variable,
-which keeps it out of the process list).
+Run ``python -m printers.agent --server https://till.shop.lan --printer usb:04b8:0e15`` with the
+printer's token in PRINTERS_AGENT_TOKEN or a file (``--token-file``, or systemd's
+``LoadCredential=token:…``), or everything in a TOML file (``--config``; see
+:mod:`printers.agent_config`). ``--cafile`` trusts the shop's own CA; a plain ``http://`` server
+is refused unless ``--insecure-http`` (a test bench).
 
-Protocol, all JSON over HTTP(S) with ``Authorization: Bearer <token>``:
+Protocol, all JSON over HTTPS with ``Authorization: Bearer <token>``:
 
-* ``POST {server}/printers/agent/claim`` with ``{}`` answers ``{"job": null}`` or
-  ``{"job": {"id": int, "document": {...}, "transport": {"kind": ...}, "profile": str}}``;
-  a job that must not be sent late (a drawer kick) adds ``"send_within": seconds``,
-  counted on the agent's clock from the claim's answer;
+* ``POST {server}/printers/agent/claim`` with ``{"agent": name, "holding": [ids]}`` answers
+  ``{"job": null}`` or ``{"job": {"id": int, "document": {...}, "profile": str}}`` (the header
+  ``X-Print-Job`` names the job too). ``agent`` is this agent's own name, kept in its state file:
+  a job the server handed it whose answer was lost, or which it claimed before a restart but never
+  began sending, is handed back to it at once. ``holding`` lists jobs it began (or finished) whose
+  outcome the server may not have yet: those are never handed back. A job that must not be sent
+  late (a drawer kick) adds ``"send_within": seconds``, counted from the claim's answer;
 * after printing ``POST {server}/printers/agent/jobs/<id>/done`` with ``{}``;
 * on failure ``POST {server}/printers/agent/jobs/<id>/failed`` with
   ``{"error": str, "uncertain": bool}``, ``uncertain`` meaning part of it may be on paper;
   an error starting with :data:`TOO_LATE` means nothing was sent because ``send_within``
-  had run out.
+  had run out, one starting with :data:`CANNOT_PRINT` that no retry can help.
 
-A report that cannot be delivered is retried before the next claim, so a
-printed job is never reported twice nor left unreported while the agent runs.
+The agent prints only to its own printer: a connection in the server's answer is ignored. It
+follows no redirect and reads at most :data:`printers.limits.MAX_ANSWER_BYTES` of an answer. A
+report the server cannot take yet is kept (in the state file) and sent again before each claim; one
+it refuses (4xx) is logged and dropped: the job's lease then decides it. Errors talking to the
+server are retried with a capped, jittered exponential backoff.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
-import os
+import random
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Final, Literal
 
+from printers.agent_config import ConfigError, load_settings
+from printers.agent_http import (
+    AgentAuthError,
+    AgentError,
+    AgentRefused,
+    AnswerTooLarge,
+    Opener,
+    build_opener,
+    check_server,
+    post_json,
+)
+from printers.agent_state import AgentState, Report
 from printers.document import DocumentError, document_from_dict
+from printers.limits import MAX_ANSWER_BYTES, check_length
 from printers.profiles import Profile, UnknownProfileError, get_profile
 from printers.render_escpos import RenderError, render_escpos
 from printers.transports import (
@@ -48,125 +64,111 @@ from printers.transports import (
 log = logging.getLogger("printers.agent")
 
 TOO_LATE: Final = "too late to send"
+CANNOT_PRINT: Final = "cannot print this job"
+MAX_HOLDING: Final = 100
 
-
-class AgentError(Exception):
-    """The server could not be talked to (unreachable, 5xx, nonsense answer); worth retrying."""
-
-
-class AgentAuthError(AgentError):
-    """The server refused the token (401/403): retrying will not help."""
-
-
-class Response(Protocol):
-    """The part of an HTTP response the agent reads."""
-
-    def read(self) -> bytes:
-        """Return the body."""
-        ...
-
-
-class Opener(Protocol):
-    """Anything with urllib's ``OpenerDirector.open`` shape; tests pass a fake one."""
-
-    def open(self, fullurl: urllib.request.Request, data: None = None, timeout: float = ...) -> Any:
-        """Send the request; raise urllib.error.HTTPError for error statuses."""
-        ...
+__all__ = [
+    "CANNOT_PRINT",
+    "TOO_LATE",
+    "Agent",
+    "AgentAuthError",
+    "AgentError",
+    "AgentRefused",
+    "AgentResult",
+    "main",
+    "retry_delay",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class AgentResult:
-    """What one :meth:`Agent.run_once` did: ``idle`` (no job), ``printed`` or ``failed``."""
+    """What one :meth:`Agent.run_once` did: ``idle`` (no job), ``printed``, ``failed``, or
+    ``skipped`` (a job handed back that this agent had already begun: never printed twice)."""
 
-    action: Literal["idle", "printed", "failed"]
+    action: Literal["idle", "printed", "failed", "skipped"]
     job_id: int | None = None
     error: str | None = None
     uncertain: bool = False
     reported: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class _Report:
-    job_id: int
-    outcome: Literal["done", "failed"]
-    body: dict[str, Any]
+def retry_delay(failures: int, base: float, cap: float, uniform: Callable[[float, float], float]) -> float:
+    """Seconds to wait after ``failures`` failures in a row: base, twice that, four times … never
+    above ``cap``, each drawn between half and all of it, so boxes that lost the server together
+    do not all knock again at the same instant."""
+    ceiling = min(cap, base * 2 ** min(max(failures, 1) - 1, 30))
+    return uniform(ceiling / 2, ceiling)
 
 
 class Agent:
-    """Claims one job at a time from ``server``, prints it and reports the outcome."""
+    """Claims one job at a time from ``server``, prints it on ``printer`` and reports the outcome."""
 
     def __init__(
         self,
         server: str,
         token: str,
+        printer: Mapping[str, object],
         *,
+        profile: str | None = None,
         opener: Opener | None = None,
+        cafile: str | None = None,
+        insecure_http: bool = False,
+        state: AgentState | None = None,
         transport_factory: Callable[[Mapping[str, object]], Transport] = transport_from_config,
         timeout: float = 10.0,
         monotonic: Callable[[], float] = time.monotonic,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
-        """Check the server URL (http or https only) and keep the collaborators."""
-        parts = urllib.parse.urlsplit(server)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"server must be an http(s) URL, not {server!r}")
+        """Check the server address (https, or http with ``insecure_http``), the token, the printer
+        and profile this box was given; ValueError for any that cannot work."""
+        self.server = check_server(server, insecure_http)
         if not token:
             raise ValueError("a printer token is required")
-        self.server = server.rstrip("/")
         self._token = token
-        self._opener: Opener = opener or urllib.request.build_opener()
+        self._printer = dict(printer)
+        try:
+            transport_factory(self._printer)
+        except TransportConfigError as error:
+            raise ValueError(f"the printer setting cannot work: {error}") from None
+        self._profile: Profile | None = get_profile(profile) if profile else None
+        self._opener: Opener = opener or build_opener(cafile)
+        self.state = state or AgentState()
         self._transport_factory = transport_factory
         self._timeout = timeout
         self._monotonic = monotonic
-        self._unsent: list[_Report] = []
+        self._max_answer_bytes = max_answer_bytes
 
     def _post(self, path: str, body: Mapping[str, Any]) -> Any:
-        request = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
-            self.server + path,
-            data=json.dumps(body).encode("utf-8"),
-            method="POST",
-            headers={
-                "Authorization": f"Bearer {self._token}",
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-            },
+        return post_json(
+            self._opener, self.server + path, self._token, body, self._timeout, self._max_answer_bytes
         )
-        try:
-            with self._opener.open(request, timeout=self._timeout) as response:
-                payload = response.read()
-        except urllib.error.HTTPError as error:
-            if error.code in (401, 403):
-                raise AgentAuthError(
-                    f"the server refused this printer's token ({error.code}): "
-                    "check --token, or whether the printer was removed"
-                ) from None
-            raise AgentError(f"server answered {error.code} to {path}") from None
-        except (urllib.error.URLError, OSError) as error:
-            raise AgentError(f"server unreachable at {self.server}: {error}") from None
-        try:
-            return json.loads(payload or b"{}")
-        except ValueError:
-            raise AgentError(f"server sent something that is not JSON for {path}") from None
 
-    def _deliver(self, report: _Report) -> bool:
+    def _deliver(self, report: Report) -> bool:
         try:
             self._post(f"/printers/agent/jobs/{report.job_id}/{report.outcome}", report.body)
         except AgentAuthError:
             raise
-        except AgentError as error:
-            log.warning("could not report job %s yet: %s", report.job_id, error)
-            self._unsent.append(report)
+        except AgentRefused as refused:
+            log.warning(
+                "job %s: the server refused its report (%s); dropped, the job's lease decides it",
+                report.job_id,
+                refused.status,
+            )
+            self.state.dropped(report.job_id)
             return False
+        except AgentError as error:
+            log.warning("job %s: could not report it yet: %s", report.job_id, error)
+            return False
+        self.state.delivered(report.job_id)
         return True
 
     def _flush_reports(self) -> None:
-        pending, self._unsent = self._unsent, []
-        for index, report in enumerate(pending):
-            if not self._deliver(report):
-                self._unsent.extend(pending[index + 1 :])
-                raise AgentError("earlier job reports are still undelivered")
+        for report in self.state.pending():
+            self._deliver(report)
 
     def _claim(self) -> dict[str, Any] | None:
-        answer = self._post("/printers/agent/claim", {})
+        body = {"agent": self.state.agent_id, "holding": self.state.holding()[-MAX_HOLDING:]}
+        answer = self._post("/printers/agent/claim", body)
         if not isinstance(answer, dict) or "job" not in answer:
             raise AgentError("claim answer has no 'job' field")
         job = answer["job"]
@@ -176,23 +178,26 @@ class Agent:
             raise AgentError("claimed job has no integer 'id'")
         return job
 
-    def _print(self, job: Mapping[str, Any], claimed_at: float) -> None:
-        """Print one claimed job; raises PrinterError (with ``uncertain``) on failure, and
-        sends nothing once the job's ``send_within`` has run out."""
+    def _prepare(self, job: Mapping[str, Any]) -> tuple[bytes, Transport, Profile]:
+        """The job's bytes for this box's own printer; never the server's idea of where to print."""
         try:
             document = document_from_dict(job.get("document"))
-            profile = get_profile(str(job.get("profile")))
-            transport_config = job.get("transport")
-            if not isinstance(transport_config, dict):
-                raise TransportConfigError("job has no transport object")
-            transport = self._transport_factory(transport_config)
-            data = render_escpos(document, profile)
+            profile = self._profile or get_profile(str(job.get("profile")))
+            check_length(document, profile.columns)
+            transport = self._transport_factory(self._printer)
+            return render_escpos(document, profile), transport, profile
         except (DocumentError, UnknownProfileError, TransportConfigError, RenderError) as error:
-            raise PrinterError(f"cannot print this job: {error}") from None
+            raise PrinterError(f"{CANNOT_PRINT}: {error}") from None
         except Exception as error:  # a bug here must not leave the job claimed for ever
             raise PrinterError(f"could not prepare the job: {error!r}") from None
+
+    def _print(self, job_id: int, job: Mapping[str, Any], claimed_at: float) -> None:
+        """Print one claimed job; raises PrinterError (with ``uncertain``) on failure, and
+        sends nothing once the job's ``send_within`` has run out."""
+        data, transport, profile = self._prepare(job)
         self._check_before(transport, profile)
         self._check_in_time(job.get("send_within"), self._monotonic() - claimed_at)
+        self.state.record(job_id, "sending")  # on disk before the first byte leaves
         try:
             transport.send(data)
         except PrinterError:
@@ -233,67 +238,111 @@ class Agent:
                 uncertain=True,
             )
 
-    def run_once(self) -> AgentResult:
-        """Deliver any overdue reports, claim at most one job, print it, report it.
+    def _failed(self, job_id: int, error: PrinterError) -> AgentResult:
+        log.warning("job %s failed: %s", job_id, error)
+        report = Report(job_id, "failed", {"error": str(error), "uncertain": error.uncertain})
+        self.state.record(job_id, "failed", report)
+        reported = self._deliver(report)
+        return AgentResult("failed", job_id, str(error), error.uncertain, reported)
 
-        Raises :class:`AgentAuthError` for a refused token and :class:`AgentError`
-        when the server cannot be reached; printer trouble is reported, not raised.
+    def run_once(self) -> AgentResult:
+        """Send any reports still owed, claim at most one job, print it, report it.
+
+        Raises :class:`AgentAuthError` for a refused token and :class:`AgentError` when the server
+        cannot be reached; printer trouble is reported, not raised.
         """
         self._flush_reports()
-        job = self._claim()
+        try:
+            job = self._claim()
+        except AnswerTooLarge as error:
+            if error.job_id is None:
+                raise
+            return self._failed(error.job_id, PrinterError(f"{CANNOT_PRINT}: {error}; nothing was printed"))
         if job is None:
             return AgentResult("idle")
         claimed_at = self._monotonic()
         job_id: int = job["id"]
+        known = self.state.phase(job_id)
+        if known not in (None, "claimed"):
+            log.warning(
+                "job %s was handed back, but this agent had %s it: not printing it again", job_id, known
+            )
+            return AgentResult("skipped", job_id)
+        self.state.record(job_id, "claimed")
         try:
-            self._print(job, claimed_at)
+            self._print(job_id, job, claimed_at)
         except PrinterError as error:
-            log.warning("job %s failed: %s", job_id, error)
-            body = {"error": str(error), "uncertain": error.uncertain}
-            reported = self._deliver(_Report(job_id, "failed", body))
-            return AgentResult("failed", job_id, str(error), error.uncertain, reported)
+            return self._failed(job_id, error)
         log.info("job %s printed", job_id)
-        reported = self._deliver(_Report(job_id, "done", {}))
-        return AgentResult("printed", job_id, reported=reported)
+        report = Report(job_id, "done", {})
+        self.state.record(job_id, "printed", report)
+        return AgentResult("printed", job_id, reported=self._deliver(report))
 
-    def run_forever(self, interval: float = 2.0, sleep: Callable[[float], None] = time.sleep) -> None:
-        """Poll every ``interval`` seconds (at once again after a job); stops only on
-        :class:`AgentAuthError`, which it raises."""
+    def run_forever(
+        self,
+        interval: float = 2.0,
+        sleep: Callable[[float], None] = time.sleep,
+        cap: float = 60.0,
+        uniform: Callable[[float, float], float] = random.uniform,
+    ) -> None:
+        """Poll every ``interval`` seconds (at once again after a job); after server trouble wait
+        :func:`retry_delay`. Stops only on :class:`AgentAuthError`, which it raises."""
+        failures = 0
         while True:
             try:
                 result = self.run_once()
             except AgentAuthError:
                 raise
             except AgentError as error:
-                log.warning("%s", error)
-                sleep(interval)
+                failures += 1
+                delay = retry_delay(failures, interval, cap, uniform)
+                log.warning("%s; trying again in %.1f s", error, delay)
+                sleep(delay)
                 continue
+            failures = 0
             if result.action == "idle":
                 sleep(interval)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line entry point; returns the process exit status."""
-    parser = argparse.ArgumentParser(prog="python -m printers.agent", description=__doc__)
-    parser.add_argument("--server", required=True, help="e.g. https://till.example.coop")
-    parser.add_argument("--token", default=os.environ.get("PRINTERS_AGENT_TOKEN"))
-    parser.add_argument("--once", action="store_true", help="claim and print at most one job")
-    parser.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    if not args.token:
-        parser.error("--token is required (or set PRINTERS_AGENT_TOKEN)")
+def _configure_logging() -> None:
+    # python-escpos calls logging.basicConfig() when imported, so a plain basicConfig here would
+    # do nothing: force replaces its handler with ours (timestamps, INFO and above, to stderr).
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+
+
+def main(argv: Sequence[str] | None = None, *, configure_logging: bool = True) -> int:
+    """Command line entry point; returns the process exit status. Logs each job with a timestamp
+    to stderr (``configure_logging=False`` leaves logging as it is, for tests)."""
+    if configure_logging:
+        _configure_logging()
     try:
-        agent = Agent(args.server, args.token)
-        if args.once:
+        settings = load_settings(argv)
+        agent = Agent(
+            settings.server,
+            settings.token,
+            settings.printer,
+            profile=settings.profile,
+            cafile=settings.cafile,
+            insecure_http=settings.insecure_http,
+            state=AgentState(settings.state_file),
+        )
+        if settings.state_file is None:
+            log.warning("no --state-file: after a restart, jobs claimed but not printed wait for their lease")
+        log.info("agent %s prints jobs from %s on %s", agent.state.agent_id, agent.server, settings.printer)
+        if settings.once:
             result = agent.run_once()
             print(result.action if result.job_id is None else f"{result.action} job {result.job_id}")
             return 0 if result.action != "failed" else 1
-        agent.run_forever(args.interval)
+        agent.run_forever(settings.interval)
     except AgentAuthError as error:
         print(f"printers.agent: {error}", file=sys.stderr)
         return 2
-    except (AgentError, ValueError) as error:
+    except (AgentError, ConfigError, ValueError, OSError) as error:
         print(f"printers.agent: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

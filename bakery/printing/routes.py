@@ -3,6 +3,7 @@ digital receipt, and the JSON API the print agent pulls its jobs from."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
@@ -137,8 +138,13 @@ def update_printer(printer_id: int) -> Any:
 
 @bp.post("/admin/printers/<int:printer_id>/token")
 def issue_token(printer_id: int) -> Any:
-    """A new agent token, shown on this answer only (never redirected, never flashed)."""
-    printer, token = printing.issue_token(printer_id, actor())
+    """A new agent token, shown on this answer only (never redirected, never flashed); only a
+    printer printed by an agent has one."""
+    try:
+        printer, token = printing.issue_token(printer_id, actor())
+    except ServiceError as refused:
+        db.session.rollback()
+        return _printer_page(printing.get_printer(printer_id), error=refused.message, status=422)
     return _printer_page(printer, token=token)
 
 
@@ -321,14 +327,40 @@ def _body() -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _bad_request(message: str) -> Response:
+    response = jsonify(error=message)
+    response.status_code = 400
+    return response
+
+
+_AGENT_NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
 @bp.post("/printers/agent/claim")
 @csrf.exempt
 def claim_job() -> Response:
-    """Hand the agent its printer's next job: ``{"job": null}`` or ``{"job": {...}}``."""
+    """Hand the agent its printer's next job: ``{"job": null}`` or ``{"job": {...}}``, the job's
+    id also in the ``X-Print-Job`` header. The body may name the agent (``"agent"``) and the jobs
+    it holds (``"holding"``), so that its own unbegun claims come back to it at once."""
     printer = _agent_printer()
     if printer is None:
         return _refused()
-    return jsonify(job=printing.agent_claim(printer))
+    body = _body()
+    agent = body.get("agent")
+    holding = body.get("holding", [])
+    if agent is not None and not (isinstance(agent, str) and _AGENT_NAME.fullmatch(agent)):
+        return _bad_request('Send {"agent": up to 40 letters, digits, - or _}.')
+    if not (
+        isinstance(holding, list)
+        and len(holding) <= 200
+        and all(type(i) is int and 0 < i < 2**62 for i in holding)
+    ):
+        return _bad_request('Send {"holding": a list of at most 200 job ids}.')
+    job = printing.agent_claim(printer, agent=agent, holding=holding)
+    response = jsonify(job=job)
+    if job is not None:
+        response.headers["X-Print-Job"] = str(job["id"])
+    return response
 
 
 @bp.post("/printers/agent/jobs/<int:job_id>/done")
@@ -353,7 +385,5 @@ def fail_job(job_id: int) -> Response:
     error = body.get("error")
     uncertain = body.get("uncertain")
     if not isinstance(error, str) or not isinstance(uncertain, bool):
-        response = jsonify(error='Send {"error": text, "uncertain": true or false}.')
-        response.status_code = 400
-        return response
+        return _bad_request('Send {"error": text, "uncertain": true or false}.')
     return jsonify(ok=printing.agent_failed(printer, job_id, error, uncertain))

@@ -178,7 +178,8 @@ def save_printer(
     """Add a printer (printer_id None) or change one; audited.
 
     Rule: names are unique; a till has at most one receipt printer, and only a counter printer
-    prints receipts; only a kitchen printer takes categories; the profile must be a shipped one.
+    prints receipts; only a kitchen printer takes categories; the profile must be a shipped one; a
+    printer no longer printed by an agent loses its agent token.
     """
     at = now or utcnow()
     name = " ".join((data.name or "").split())
@@ -212,6 +213,11 @@ def save_printer(
     printer.profile = data.profile
     printer.connection_json = json.dumps(data.connection, sort_keys=True)
     printer.receipt_till_id = till_id
+    if printer_id is not None and printer.via_agent and not data.via_agent and printer.token_hash:
+        # The server's worker prints it from now on: its agent's token must stop working.
+        printer.token_hash = None
+        printer.token_issued_at = None
+        audit.record("printer.token_revoked", actor, target=f"printer:{printer.id}", now=at)
     printer.via_agent = bool(data.via_agent)
     printer.active = bool(data.active)
     printer.categories = categories
@@ -243,10 +249,17 @@ def save_printer(
 def issue_token(printer_id: int, actor: Actor, now: datetime | None = None) -> tuple[Printer, str]:
     """Give the printer's agent a new token (any earlier one stops working); return it once.
 
-    Rule: only the token's SHA-256 is stored; nobody can see it again after this answer.
+    Rule: only a printer printed by an agent gets one (the server's worker prints the others, and
+    their jobs must never be handed out); only the token's SHA-256 is stored; nobody can see it
+    again after this answer.
     """
     at = now or utcnow()
     printer = get_printer(printer_id)
+    if not printer.via_agent:
+        raise ServiceError(
+            "Only a printer printed by an agent has a token: tick “Printed by an agent beside the "
+            "printer” and save first. This server's own worker prints the others."
+        )
     token = secrets.token_urlsafe(32)
     printer.token_hash = hash_token(token)
     printer.token_issued_at = at
@@ -269,11 +282,13 @@ def revoke_token(printer_id: int, actor: Actor, now: datetime | None = None) -> 
 
 
 def printer_for_token(token: str | None) -> Printer | None:
-    """The active printer whose agent token this is, or None. Reads only."""
+    """The active agent-printed printer whose agent token this is, or None. Reads only."""
     if not token or len(token) > 200:
         return None
     return db.session.scalar(
-        select(Printer).where(Printer.token_hash == hash_token(token), Printer.active.is_(True))
+        select(Printer).where(
+            Printer.token_hash == hash_token(token), Printer.active.is_(True), Printer.via_agent.is_(True)
+        )
     )
 
 

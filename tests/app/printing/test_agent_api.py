@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -16,40 +13,9 @@ from bakery.services import printing
 from bakery.services.audit import SYSTEM
 from printers import Agent, AgentAuthError, transport_from_config
 from printers.agent import TOO_LATE
+from tests.app.printing.conftest import SERVER, ClientOpener
 from tests.app.printing.helpers import jobs, receipt_printer, sell
-from tests.app.till.helpers import make_menu, open_till_for
-
-SERVER = "https://till.shop.test"
-
-
-class _Answer(io.BytesIO):
-    """What urllib's opener returns: a readable body usable in a `with` block."""
-
-
-class ClientOpener:
-    """Carries the agent's urllib requests to the Flask test client instead of the network."""
-
-    def __init__(self, client) -> None:
-        self.client = client
-        self.requests: list[str] = []
-
-    def open(self, request: urllib.request.Request, data=None, timeout: float = 10.0):
-        path = request.full_url.removeprefix(SERVER)
-        self.requests.append(path)
-        response = self.client.post(path, data=request.data, headers=dict(request.header_items()))
-        if response.status_code >= 400:
-            raise urllib.error.HTTPError(request.full_url, response.status_code, "refused", {}, None)  # type: ignore[arg-type]
-        return _Answer(response.get_data())
-
-
-@pytest.fixture
-def agent_printer(client, virtual_printer):
-    """A till whose receipt printer is served by an agent, with a token for it."""
-    menu = make_menu()
-    till, _ = open_till_for(client)
-    printer = receipt_printer(till, virtual_printer.port, via_agent=True)
-    _, token = printing.issue_token(printer.id, SYSTEM)
-    return {"menu": menu, "till": till, "printer": printer, "token": token}
+from tests.app.till.helpers import open_till_for
 
 
 def test_the_agent_pulls_a_job_with_a_valid_token_prints_it_and_reports_it_done(
@@ -57,7 +23,7 @@ def test_the_agent_pulls_a_job_with_a_valid_token_prints_it_and_reports_it_done(
 ):
     sale = sell(client, agent_printer["menu"]["croissant"].id, "cash", "5")
     opener = ClientOpener(client)
-    agent = Agent(SERVER, agent_printer["token"], opener=opener)
+    agent = Agent(SERVER, agent_printer["token"], agent_printer["local"], opener=opener)
 
     drawer = agent.run_once()
     receipt = agent.run_once()
@@ -85,7 +51,7 @@ def test_the_agent_api_refuses_a_missing_or_wrong_token_with_401(client, agent_p
 
 def test_the_agent_gives_up_on_a_refused_token(client, agent_printer):
     with pytest.raises(AgentAuthError):
-        Agent(SERVER, "wrong", opener=ClientOpener(client)).run_once()
+        Agent(SERVER, "wrong", agent_printer["local"], opener=ClientOpener(client)).run_once()
 
 
 def test_a_revoked_token_stops_the_agent_and_a_rotated_one_replaces_it(client, agent_printer):
@@ -124,7 +90,7 @@ def test_an_uncertain_failure_reported_by_the_agent_is_never_handed_out_again(cl
     sell(client, agent_printer["menu"]["croissant"].id, "card", "2.50")
     headers = {"Authorization": f"Bearer {agent_printer['token']}"}
     job = client.post("/printers/agent/claim", json={}, headers=headers).get_json()["job"]
-    assert job["profile"] == "epson-tm-t20-80" and job["transport"]["kind"] == "network"
+    assert job["profile"] == "epson-tm-t20-80" and "transport" not in job
     assert job["document"]["kind"] == "receipt" and job["document"]["version"] == 1
     failed = client.post(
         f"/printers/agent/jobs/{job['id']}/failed",
@@ -203,6 +169,7 @@ def test_a_kick_the_agent_could_not_send_in_time_is_expired_never_sent_and_the_r
     agent = Agent(
         SERVER,
         agent_printer["token"],
+        agent_printer["local"],
         opener=ClientOpener(client),
         transport_factory=slow.factory,
         monotonic=slow.monotonic,
