@@ -180,7 +180,7 @@ class UsbTransport:
 
     def _device(self) -> Any:
         if not escpos_usb.is_usable():
-            raise PrinterError("USB printing needs pyusb: pip install 'python-escpos[usb]'")
+            raise PrinterError("USB printing needs pyusb: pip install 'bakery[agent]'")
         return Usb(self.vendor_id, self.product_id, timeout=self.timeout_ms)
 
     def _where(self) -> str:
@@ -219,7 +219,7 @@ class SerialTransport:
 
     def _device(self) -> Any:
         if not escpos_serial.is_usable():
-            raise PrinterError("serial printing needs pyserial: pip install 'python-escpos[serial]'")
+            raise PrinterError("serial printing needs pyserial: pip install 'bakery[agent]'")
         return Serial(self.device, baudrate=self.baudrate, timeout=self.timeout)
 
     def send(self, data: bytes) -> None:
