@@ -285,8 +285,9 @@ class Agent:
         cap: float = 60.0,
         uniform: Callable[[float, float], float] = random.uniform,
     ) -> None:
-        """Poll every ``interval`` seconds (at once again after a job); after server trouble wait
-        :func:`retry_delay`. Stops only on :class:`AgentAuthError`, which it raises."""
+        """Poll every ``interval`` seconds (at once again after a job it printed or failed); after
+        server trouble wait :func:`retry_delay`. Stops only on :class:`AgentAuthError`, which it
+        raises."""
         failures = 0
         while True:
             try:
@@ -300,7 +301,7 @@ class Agent:
                 sleep(delay)
                 continue
             failures = 0
-            if result.action == "idle":
+            if result.action in ("idle", "skipped"):
                 sleep(interval)
 
 

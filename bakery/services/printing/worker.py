@@ -46,6 +46,7 @@ from printers import (
     render_escpos,
     transport_from_config,
 )
+from printers.limits import check_length
 
 Action = Literal["idle", "printed", "retry", "expired", "failed", "uncertain", "lost"]
 
@@ -102,6 +103,7 @@ class Worker:
         try:
             document = document_from_json(job.document_json)
             profile = get_profile(job.profile)
+            check_length(document, profile.columns)
             transport = self.transport_factory(job.connection)
             data = render_escpos(document, profile)
         except (DocumentError, UnknownProfileError, TransportConfigError, RenderError) as error:

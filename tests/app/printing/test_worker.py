@@ -5,11 +5,14 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from bakery.extensions import db
 from bakery.models import Printer, PrintJob
 from bakery.models.types import utcnow
 from bakery.services import printing
 from printers import PrinterError, PrinterStatus, VirtualPrinter
+from printers.document import Document, Text, document_to_json
 from tests.app.printing.helpers import jobs, receipt_printer, sell
 from tests.app.till.helpers import make_menu, open_till_for
 
@@ -250,6 +253,30 @@ def test_a_job_that_cannot_be_rendered_fails_at_once_without_retries(client, vir
     assert printing.Worker("w1").run_once().action == "failed"
     [job] = jobs()
     assert job.state == "failed" and "no-such-printer" in (job.last_error or "")
+
+
+def test_a_receipt_longer_than_a_receipt_may_be_fails_with_its_reason_and_prints_nothing(
+    client, virtual_printer
+):
+    menu = make_menu()
+    till, _ = open_till_for(client)
+    receipt_printer(till, virtual_printer.port)
+    sale = sell(client, menu["croissant"].id, "card", "2.50")
+    endless = Document("receipt", tuple(Text(f"line {n}") for n in range(20_000)))
+    db.session.execute(
+        update(PrintJob).where(PrintJob.sale_id == sale.id).values(document_json=document_to_json(endless))
+    )
+    db.session.commit()
+
+    assert printing.Worker("w1").run_once().action == "failed"
+
+    [job] = jobs()
+    assert job.state == "failed"
+    assert (
+        job.last_error
+        == "Cannot print this job: a receipt may have at most 400 lines; this one has 20000 blocks"
+    )
+    assert virtual_printer.jobs == []
 
 
 def test_the_worker_leaves_agent_printers_to_their_agent(client, virtual_printer):

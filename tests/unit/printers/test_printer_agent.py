@@ -521,3 +521,18 @@ def test_only_https_servers_are_accepted_unless_told_it_is_a_test_bench() -> Non
     bench = Agent("http://127.0.0.1:5000", "t", NOWHERE, insecure_http=True)
 
     assert bench.server == "http://127.0.0.1:5000"
+
+
+def test_run_forever_waits_before_asking_again_after_a_job_it_would_not_print_twice(
+    server: FakeServer, tmp_path: Path
+) -> None:
+    server.answer("/printers/agent/claim", _job(), _job(), 401)
+    server.answer("/printers/agent/jobs/7/done", 404)
+    sleeps: list[float] = []
+
+    with pytest.raises(AgentAuthError):
+        _agent(server, {"kind": "file", "path": str(tmp_path / "lp0")}).run_forever(
+            interval=0.5, sleep=sleeps.append
+        )
+
+    assert sleeps == [0.5]
