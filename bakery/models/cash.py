@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bakery.extensions import db
@@ -76,7 +76,11 @@ class LedgerEntry(db.Model):  # type: ignore[name-defined,misc]
     """One link of a till's hash chain: a completed sale, refund or Z report."""
 
     __tablename__ = "ledger_entries"
-    __table_args__ = (UniqueConstraint("till_id", "seq", name="uq_ledger_entries_till_seq"),)
+    __table_args__ = (
+        UniqueConstraint("till_id", "seq", name="uq_ledger_entries_till_seq"),
+        # A sale's or Z report's own link (receipts print its tag), without reading the till's chain.
+        Index("ix_ledger_entries_till_id_kind_ref_id", "till_id", "kind", "ref_id"),
+    )
     append_only = True
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,11 +25,14 @@ class Basket(db.Model):  # type: ignore[name-defined,misc]
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
+        # The open basket by till, and parked orders oldest first, without reading paid ones.
+        Index("ix_baskets_till_id_status", "till_id", "status"),
+        Index("ix_baskets_status_created_at", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(36), unique=True)
-    till_id: Mapped[int] = mapped_column(ForeignKey("tills.id"), index=True)
+    till_id: Mapped[int] = mapped_column(ForeignKey("tills.id"))
     status: Mapped[str] = mapped_column(String(10), default="open")  # open, parked, paid, voided
     eat_in: Mapped[bool] = mapped_column(Boolean, default=False)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
@@ -73,7 +76,12 @@ class Sale(db.Model):  # type: ignore[name-defined,misc]
     """A completed sale or refund: numbered per till without gaps, never changed afterwards."""
 
     __tablename__ = "sales"
-    __table_args__ = (UniqueConstraint("till_id", "receipt_no", name="uq_sales_till_receipt"),)
+    __table_args__ = (
+        UniqueConstraint("till_id", "receipt_no", name="uq_sales_till_receipt"),
+        # A till's sales of one day, and a member's in a period, without reading the rest of the past.
+        Index("ix_sales_till_id_created_at", "till_id", "created_at"),
+        Index("ix_sales_member_id_created_at", "member_id", "created_at"),
+    )
     append_only = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,7 +93,7 @@ class Sale(db.Model):  # type: ignore[name-defined,misc]
     cash_session_id: Mapped[int] = mapped_column(ForeignKey("cash_sessions.id"), index=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     authorised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     eat_in: Mapped[bool] = mapped_column(Boolean, default=False)
     subtotal: Mapped[int] = mapped_column(Integer)
     discount_total: Mapped[int] = mapped_column(Integer, default=0)

@@ -163,11 +163,22 @@ def current_totals(till_id: int) -> SessionTotals | None:
 
 
 def perpetual_totals(till_id: int, through_z_no: int) -> GrandTotals:
-    """The till's grand totals over its Z reports numbered up to `through_z_no` (SQL SUMs).
+    """The till's grand totals over its Z reports numbered up to `through_z_no`.
 
     Rule: a Z report's perpetual totals are those of every closed session up to and including
-    its own, so a reprint of an old Z shows the same figures it showed when it was made.
+    its own, so a reprint of an old Z shows the same figures it showed when it was made. Each Z
+    report stores them when it is made (the previous Z's plus its own session's), so they are
+    read from that one row; a Z stored without them is summed in SQL over the sessions.
     """
+    if through_z_no < 1:
+        return GrandTotals(0, 0, 0, 0, 0)
+    stored = db.session.scalar(
+        select(ZReport.totals_json).where(ZReport.till_id == till_id, ZReport.z_no == through_z_no)
+    )
+    return _stored_or_summed(json.loads(stored).get("perpetual") if stored else None, till_id, through_z_no)
+
+
+def _summed_perpetual_totals(till_id: int, through_z_no: int) -> GrandTotals:
     zs = db.session.execute(
         select(func.count(ZReport.id), func.coalesce(func.sum(ZReport.variance), 0)).where(
             ZReport.till_id == till_id, ZReport.z_no <= through_z_no
@@ -183,6 +194,18 @@ def perpetual_totals(till_id: int, through_z_no: int) -> GrandTotals:
         .where(ZReport.till_id == till_id, ZReport.z_no <= through_z_no)
     ).one()
     return GrandTotals(int(zs[0]), int(sales[0]), int(sales[1]), int(sales[2]), int(zs[1]))
+
+
+def _stored_or_summed(kept: dict[str, int] | None, till_id: int, z_no: int) -> GrandTotals:
+    if kept:
+        return GrandTotals(
+            int(kept["z_reports"]),
+            int(kept["sales"]),
+            int(kept["gross_sales"]),
+            int(kept["refunds"]),
+            int(kept["variance"]),
+        )
+    return _summed_perpetual_totals(till_id, z_no)
 
 
 def z_report(till_id: int, z_id: int) -> ZView:
@@ -221,6 +244,6 @@ def z_report(till_id: int, z_id: int) -> ZView:
         opening_float=int(figures.get("float", 0)),
         counted=counted,
         chain_tag=chain_tag(entry.hash) if entry else "—",
-        perpetual=perpetual_totals(till_id, report.z_no),
+        perpetual=_stored_or_summed(figures.get("perpetual"), till_id, report.z_no),
         chain_seq=entry.seq if entry else 0,
     )

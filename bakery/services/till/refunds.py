@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from bakery.domain.basket import RefundError, SoldLine, price_refund
 from bakery.domain.chain import chain_tag
@@ -236,15 +237,16 @@ def todays_sales(till_id: int, now: datetime | None = None) -> list[SaleSummary]
     """This till's sales of the shop's business day, newest first, with refunds so far. Reads only."""
     zone = current_settings().timezone
     start, end = local_day_bounds(business_date(now or utcnow(), zone), zone)
+    refund = aliased(Sale)
+    # Each listed sale's refunds through the refund_of_id index: never the till's other refunds.
     refunded = (
-        select(Sale.refund_of_id.label("sale_id"), func.sum(Sale.total).label("refunded"))
-        .where(Sale.kind == "refund", Sale.till_id == till_id, Sale.refund_of_id.is_not(None))
-        .group_by(Sale.refund_of_id)
-        .subquery()
+        select(func.coalesce(func.sum(refund.total), 0))
+        .where(refund.refund_of_id == Sale.id, refund.kind == "refund")
+        .correlate(Sale)
+        .scalar_subquery()
     )
     rows = db.session.execute(
-        select(Sale, func.coalesce(refunded.c.refunded, 0))
-        .outerjoin(refunded, refunded.c.sale_id == Sale.id)
+        select(Sale, refunded)
         .where(
             Sale.till_id == till_id,
             Sale.kind == "sale",
