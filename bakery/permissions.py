@@ -164,6 +164,10 @@ PERMISSIONS: dict[str, Access] = {
     "dividends.record_payout": Access.ADMIN,
     "dividends.pay_remaining": Access.ADMIN,
     "dividends.download_statement": Access.ADMIN,
+    "dividends.show_opening": Access.ADMIN,
+    "dividends.upload_opening": Access.ADMIN,
+    "dividends.show_opening_preview": Access.ADMIN,
+    "dividends.confirm_opening": Access.ADMIN,
     # dividends (member area): the member's own pages only; anyone else's number answers 404
     "members.show_purchases": Access.MEMBER,
     "members.show_dividend_estimate": Access.MEMBER,

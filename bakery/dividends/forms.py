@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -78,7 +79,8 @@ class AllocationForm(FlaskForm):
     proposed with POST (the same fields as hidden inputs, and the CSRF token)."""
 
     surplus = StringField(
-        "Surplus, or a loss as -1234.56", validators=[DataRequired("Enter the surplus (or the loss).")]
+        "Surplus for the period (a loss as -1234.56)",
+        validators=[DataRequired("Enter the surplus (or the loss).")],
     )
     reserve_balance = StringField("Reserve balance before this period", default="0.00")
     deficit_brought_forward = StringField("Deficit brought forward", default="0.00")
@@ -210,3 +212,17 @@ class PayoutForm(FlaskForm):
     """How to pay a dividend."""
 
     method = SelectField("Pay as", choices=PAYOUT_METHODS)
+
+
+class OpeningUploadForm(FlaskForm):
+    """A CSV file of opening patronage from the old till or spreadsheet."""
+
+    file = FileField(
+        "CSV file from the old system", validators=[FileRequired("Choose the CSV file to upload.")]
+    )
+
+
+class OpeningConfirmForm(FlaskForm):
+    """Confirming a previewed opening import (and, if the period has one, replacing it)."""
+
+    replace = BooleanField("Replace the earlier import")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import ModuleType
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from bakery.dividends.forms import AllocationForm, ApproveForm, CloseEarlyForm, PayoutForm, PeriodForm
+from bakery.domain import patronage_terms as terms
 from bakery.extensions import db
+from bakery.formatting import money
 from bakery.models import FinancialPeriod, User
 from bakery.security import actor
 from bakery.services import dividends
@@ -28,6 +31,22 @@ def share_pct(ppm: int) -> str:
 def patronage_text(amount: int, measure: str) -> str:
     """Patronage in its measure's words."""
     return dividends.format_patronage(measure, amount)
+
+
+@bp.app_template_filter("period_result")
+def period_result(surplus: int | None) -> str:
+    """An allocation's surplus in words: "surplus £1,000.00", "loss of £1,500.00", "break-even"."""
+    if surplus is None:
+        return ""
+    if surplus < 0:
+        return f"loss of {money(-surplus)}"
+    return f"surplus {money(surplus)}" if surplus else "break-even"
+
+
+@bp.app_template_global("patronage_terms")
+def patronage_terms() -> ModuleType:
+    """The labels of patronage figures by measure (`bakery.domain.patronage_terms`)."""
+    return terms
 
 
 def _periods_page(
@@ -91,6 +110,8 @@ def _period_page(
 ) -> tuple[str, int]:
     measures = {c.name: c.measure for c in dividends.member_classes()}
     ended = dividends.has_ended(period)
+    if period.status == "approved":
+        form.surplus.label.text = "Further surplus to share by this adjustment (a correction down as -12.34)"
     return (
         render_template(
             "dividends/period.html",
@@ -263,6 +284,7 @@ def _payouts_page(allocation_id: int, error: str | None = None, status: int = 20
         render_template(
             "dividends/payouts.html",
             allocation=allocation,
+            loss=max(-(allocation.surplus or 0), 0),
             rows=rows,
             remaining=[r for r in rows if r.method is None],
             methods=dividends.PAYOUT_METHODS,
@@ -322,3 +344,6 @@ def _pdf(pdf: bytes, filename: str) -> Response:
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+from bakery.dividends import opening_views  # noqa: E402, F401  (routes on this blueprint)

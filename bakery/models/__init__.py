@@ -3,7 +3,14 @@
 from bakery.models.audit import AuditEvent, ChainHead
 from bakery.models.cash import CashMovement, CashSession, LedgerEntry, TillCounter, ZReport
 from bakery.models.catalogue import Category, ModifierGroup, ModifierOption, Product, TaxCategory, Variant
-from bakery.models.dividends import Allocation, AllocationLine, FinancialPeriod, Payout
+from bakery.models.dividends import (
+    Allocation,
+    AllocationLine,
+    FinancialPeriod,
+    OpeningImport,
+    OpeningPatronage,
+    Payout,
+)
 from bakery.models.hours import TimeCorrection, TimeEntry
 from bakery.models.members import Member, MemberClass, SafeguardingRecord, ShareTransaction, StoreCredit
 from bakery.models.printing import Printer, PrintJob, ReceiptLink
@@ -28,6 +35,8 @@ __all__ = [
     "MemberClass",
     "ModifierGroup",
     "ModifierOption",
+    "OpeningImport",
+    "OpeningPatronage",
     "Payment",
     "Payout",
     "PendingPayment",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bakery.extensions import db
@@ -37,6 +37,7 @@ class Allocation(db.Model):  # type: ignore[name-defined,misc]
     scenario_json: Mapped[str] = mapped_column(Text)  # rules, period figures and members' patronage
     inputs_hash: Mapped[str] = mapped_column(String(64))
     result_json: Mapped[str] = mapped_column(Text)
+    surplus: Mapped[int | None] = mapped_column(Integer)  # the scenario's surplus; negative: a loss
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -87,3 +88,45 @@ class Payout(db.Model):  # type: ignore[name-defined,misc]
     amount: Mapped[int] = mapped_column(Integer)
     by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OpeningImport(db.Model):  # type: ignore[name-defined,misc]
+    """An import of opening patronage from a co-op's old till or spreadsheet into a period: the
+    file as uploaded (kept, with its hash), its totals, who uploaded and who confirmed it. Staged
+    when its preview is shown; active once confirmed (its rows then count); replaced when a later
+    import for the period explicitly replaces it."""
+
+    __tablename__ = "opening_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("financial_periods.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="staged")  # staged, active, replaced
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    row_count: Mapped[int] = mapped_column(Integer)
+    member_count: Mapped[int] = mapped_column(Integer)
+    total_purchases: Mapped[int] = mapped_column(Integer)  # pence, net of VAT
+    total_minutes: Mapped[int] = mapped_column(Integer)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("opening_imports.id"))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    period: Mapped[FinancialPeriod] = relationship()
+
+
+class OpeningPatronage(db.Model):  # type: ignore[name-defined,misc]
+    """One row of an opening import: a member's purchases (net of VAT) and approved minutes on a
+    day before the co-op used this system. Counted in patronage while its import is active."""
+
+    __tablename__ = "opening_patronage"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("opening_imports.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    purchases: Mapped[int] = mapped_column(Integer)
+    minutes: Mapped[int] = mapped_column(Integer)
+    source_row: Mapped[int] = mapped_column(Integer)  # the row of the file it came from

@@ -320,6 +320,12 @@ def build_world(app: Flask) -> World:
         now=datetime(2027, 1, 4, 12, tzinfo=UTC),
     )
     next_period = make_period("2027", date(2027, 1, 1), date(2027, 12, 31))
+    dividends.stage_opening(  # a checked file of opening balances, waiting to be confirmed
+        next_period.id,
+        b"member_number,date,purchases_net_of_vat,approved_hours\nC-001,2027-01-31,1.00,0\nTOTAL,,1.00,0\n",
+        "opening.csv",
+        Actor(coop.admin.id),
+    )
     coop.admin.can_safeguard = True
     locked = make_user("staff", name="Locked Out")
     locked.locked_until = utcnow() + timedelta(hours=1)

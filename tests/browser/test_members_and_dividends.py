@@ -167,7 +167,7 @@ def test_clock_in_approve_hours_member_sees_them_allocation_approved_statement_d
         admin.reload()
         assert admin.locator("#period-running").count() == 0
 
-        admin.get_by_label("Surplus, or a loss").fill("1000.00")
+        admin.get_by_label("Surplus for the period").fill("1000.00")
         admin.get_by_label("Reserve balance before this period").fill("0.00")
         admin.get_by_label("To the indivisible reserve (%)").fill("30")
         admin.get_by_label("Share of the pool for worker").fill("60")

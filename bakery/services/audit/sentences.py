@@ -100,10 +100,14 @@ SENTENCES: dict[str, str] = {
     "modifier_group.option_removed": "{actor} removed the option {name} from {target}",
     # periods and dividends
     "period.created": "{actor} opened the financial period {target}[ ({starts_on} to {ends_on})]",
-    "allocation.proposed": "{actor} proposed {target}[ with a surplus of {surplus}]",
+    "allocation.proposed": "{actor} proposed {target}[ with a surplus of {surplus}]"
+    "[ recording a loss of {loss}]",
     "allocation.approved": "{actor} approved {target}[ (resolution {resolution_ref})]",
     "allocation.withdrawn": "{actor} withdrew {target}",
     "allocation.integrity_failed": "{target} failed its integrity check[: {why}]",
+    "opening.imported": "{actor} imported opening balances from the old system into {target}"
+    "[: {rows} rows for {members} members][, {purchases} of purchases][ and {hours} of hours]"
+    "[ from the file {file}][, replacing import #{replaced}]",
     "dividend.paid": "{actor} paid {target} a dividend of {amount}[ as {method}]",
     "dividend.paid_in_bulk": "{actor} paid {count} dividends of {target}[, {amount} in all][, as {method}]",
     # the shop
@@ -117,7 +121,19 @@ FALLBACK = "{actor}: {what}[ ({target})]"
 #: Details that are amounts of money (integer pence); the verb already says which way it went
 #: for those in ABSOLUTE_MONEY, so a paid-out or a refund reads "£2.00", not "-£2.00".
 MONEY = frozenset(
-    {"amount", "total", "float", "variance", "discount", "price", "price_delta", "surplus", "balance"}
+    {
+        "amount",
+        "total",
+        "float",
+        "variance",
+        "discount",
+        "price",
+        "price_delta",
+        "surplus",
+        "loss",
+        "balance",
+        "purchases",
+    }
 )
 ABSOLUTE_MONEY = frozenset({"amount", "total"})
 
@@ -141,6 +157,7 @@ FILTERS: dict[str, str] = {
     "period.": "Financial periods",
     "allocation.": "Allocations",
     "dividend.": "Dividend payouts",
+    "opening.": "Opening balances imported",
     "settings.": "Settings",
     "access.": "Refused access",
 }

@@ -1,5 +1,6 @@
 """Co-op surplus back to members: financial periods, patronage from purchases and hours, allocation
-runs (scenario, propose, approve, adjust), payouts, statements, and each member's own figures.
+runs (scenario, propose, approve, adjust), payouts, statements, each member's own figures, and
+opening balances imported from a co-op's old system.
 """
 
 from bakery.services.dividends.allocations import (
@@ -46,6 +47,16 @@ from bakery.services.dividends.member_figures import (
     estimate_for,
     period_so_far,
     purchases_so_far,
+)
+from bakery.services.dividends.opening import (
+    OpeningMember,
+    OpeningPreview,
+    active_opening_import,
+    confirm_opening,
+    opening_by_member,
+    opening_preview,
+    stage_opening,
+    staged_opening_import,
 )
 from bakery.services.dividends.patronage import (
     SALE_NET,
@@ -106,12 +117,15 @@ __all__ = [
     "EarlyClose",
     "Estimate",
     "MemberRow",
+    "OpeningMember",
+    "OpeningPreview",
     "PayoutRow",
     "PeriodSoFar",
     "Purchase",
     "Purchases",
     "ScenarioChanged",
     "StatementRow",
+    "active_opening_import",
     "allocation_view",
     "allocations_of",
     "approve",
@@ -120,6 +134,7 @@ __all__ = [
     "canonical",
     "carried_balances",
     "close_early",
+    "confirm_opening",
     "create_period",
     "default_input",
     "estimate_for",
@@ -137,6 +152,8 @@ __all__ = [
     "member_classes",
     "member_purchases",
     "minutes_by_member",
+    "opening_by_member",
+    "opening_preview",
     "pay_remaining",
     "payout_rows",
     "period_so_far",
@@ -148,6 +165,8 @@ __all__ = [
     "run",
     "scenario_hash",
     "share_ppm",
+    "stage_opening",
+    "staged_opening_import",
     "statement_document",
     "statement_pdf",
     "utc_bounds",

@@ -9,7 +9,8 @@ database, freezes it, and records what the general meeting approved.
   in from earlier periods, which is never forfeited). A member who left before the period began
   takes part only to be paid a balance they still have carried forward.
 - **Patronage** follows the member's class measure: approved minutes (hours), net-of-VAT pence
-  (purchases; a net refund counts as zero) or nothing.
+  (purchases; a net refund counts as zero) or nothing, each with any opening balance brought from
+  the old system (an active opening import, `opening.py`) on the period's days.
 - **Carried balances** are a ledger over approved allocations: a member's balance is
   `Σ carried_out - Σ carried_in` of their lines. In a chain of yearly allocations this is the
   previous allocation's `carried_out`; it stays right when adjustments are approved too.
@@ -142,6 +143,7 @@ def propose(
         scenario_json=text,
         inputs_hash=digest,
         result_json=canonical(result_to_dict(result)),
+        surplus=inp.surplus,
         proposed_by_id=actor.user_id,
         proposed_at=at,
         adjusts_id=adjusts_id,
@@ -154,7 +156,7 @@ def propose(
         target=f"allocation:{allocation.id}",
         details={
             "period": period.name,
-            "surplus": inp.surplus,
+            **({"surplus": inp.surplus} if inp.surplus >= 0 else {"loss": -inp.surplus}),
             "inputs_hash": digest,
             "members": len(scenario["members"]),
             "adjusts": adjusts_id,

@@ -131,4 +131,8 @@ class AllocationView:
     carried_out: Pence
     accounted: Pence  # deficit recovered + reserve + funds + unallocated + allocated (= surplus)
     balanced: bool  # every penny of the surplus (or the loss) is accounted for
+    adjustment: bool = False  # the surplus is a further amount for an already approved period
+    loss: Pence = 0  # the loss made (positive), 0 in a year with a surplus
+    reserve_charge: Pence = 0  # what a loss took from the reserve (positive)
+    deficit_added: Pence = 0  # what a loss added to the deficit carried forward
     notes: list[str] = field(default_factory=list)

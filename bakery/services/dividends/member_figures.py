@@ -6,10 +6,16 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
+
 from bakery.domain.money import Pence
+from bakery.extensions import db
+from bakery.formatting import money
 from bakery.models import (
     Allocation,
     FinancialPeriod,
+    Member,
+    MemberClass,
 )
 from bakery.services import periods
 from bakery.services.dividends import patronage
@@ -22,6 +28,7 @@ from bakery.services.dividends.financial_periods import (
     latest_approved,
     local_today,
 )
+from bakery.services.dividends.opening import opening_by_member
 from bakery.services.dividends.scenario import (
     _input_from,
     build_scenario,
@@ -34,18 +41,50 @@ from bakery.services.dividends.scenario import (
 
 @dataclass(frozen=True)
 class Purchases:
-    """A member's purchases over the period so far, and the patronage they add up to."""
+    """A member's purchases over the period so far, and what their class measures patronage by."""
 
     so_far: PeriodSoFar
     purchases: list[patronage.Purchase]
-    total_net: Pence
+    total_net: Pence  # purchases at our tills, net of VAT and refunds, plus the opening balance
+    class_name: str
+    measure: str
+    approved_minutes: int  # their approved hours so far, as minutes (counted for an hours class)
+    opening_purchases: Pence = 0  # of total_net, brought from the old system
+    opening_minutes: int = 0  # of approved_minutes, brought from the old system
 
 
 def purchases_so_far(member_id: int, today: date | None = None) -> Purchases:
-    """A member's sales and refunds in the current period so far, with their net patronage."""
+    """A member's sales and refunds in the current period so far, with their net total, and their
+    class's patronage measure (with their approved minutes so far when it is hours).
+
+    Rule: the net total is the member's patronage only when their class measures purchases; a
+    worker's patronage is their approved hours, whatever they buy. Both include any opening
+    balance brought from the old system on the period's days.
+    """
     so_far = period_so_far(today)
     rows = patronage.member_purchases(member_id, so_far.starts_on, so_far.ends_on)
-    return Purchases(so_far, rows, sum(p.net for p in rows))
+    member_class = db.session.scalar(
+        select(MemberClass).join(Member, Member.class_id == MemberClass.id).where(Member.id == member_id)
+    )
+    measure = member_class.measure if member_class else "none"
+    brought_pence, brought_minutes = opening_by_member(
+        so_far.starts_on, so_far.ends_on, member_id=member_id
+    ).get(member_id, (0, 0))
+    minutes = 0
+    if measure == "hours":
+        minutes = patronage.minutes_by_member(so_far.starts_on, so_far.ends_on, member_id=member_id).get(
+            member_id, 0
+        )
+    return Purchases(
+        so_far,
+        rows,
+        sum(p.net for p in rows) + brought_pence,
+        member_class.name if member_class else "",
+        measure,
+        minutes + brought_minutes,
+        brought_pence,
+        brought_minutes,
+    )
 
 
 @dataclass(frozen=True)
@@ -84,7 +123,10 @@ def estimate_for(member_id: int, today: date | None = None) -> Estimate:
     """Estimate a member's dividend: this period's patronage so far, allocated with the rules and
     the distributable surplus of the last approved allocation (as if this year matched it).
 
-    Rule: with no current period or no approved allocation, say so instead of guessing.
+    Rule: with no current period or no approved allocation, say so instead of guessing; when the
+    last approved year shared nothing (a loss, break-even, or a surplus that only recovered
+    earlier losses), say that, with the loss and any deficit still to recover, and estimate nothing
+    (never a negative dividend).
     """
     so_far = period_so_far(today)
     balance = max(carried_balances().get(member_id, 0), 0)
@@ -103,6 +145,10 @@ def estimate_for(member_id: int, today: date | None = None) -> Estimate:
         )
     scenario_then = json.loads(basis.scenario_json)
     result_then = json.loads(basis.result_json)
+    surplus_then = int(scenario_then["period"]["surplus"])
+    if surplus_then <= 0 or int(result_then["distributable"]) <= 0:
+        why = _nothing_shared(basis, surplus_then, result_then)
+        return Estimate(so_far, basis, 0, None, None, balance, why)
     distributable = int(result_then["distributable"])
     inp = _input_from(scenario_then, result_then, surplus=distributable)
     inp = AllocationInput(
@@ -123,8 +169,7 @@ def estimate_for(member_id: int, today: date | None = None) -> Estimate:
             None,
             None,
             balance,
-            "The last approved allocation had nothing to share out (or its classes have changed), "
-            "so there is no estimate.",
+            "The classes have changed since the last approved allocation, so there is no estimate.",
         )
     scenario = build_scenario(so_far.period, inp, until=so_far.ends_on)
     view = build_view(scenario, run(scenario))
@@ -132,3 +177,21 @@ def estimate_for(member_id: int, today: date | None = None) -> Estimate:
     class_row = next((c for c in view.classes if row and c.name == row.class_name), None)
     message = "" if row else "You do not take part in this period's allocation."
     return Estimate(so_far, basis, distributable, row, class_row, balance, message)
+
+
+def _nothing_shared(basis: Allocation, surplus: Pence, result: dict[str, object]) -> str:
+    """Why a year with nothing to share gives no estimate, in the members' words."""
+    deficit = int(str(result.get("deficit_after", 0)))
+    name = basis.period.name
+    if surplus < 0:
+        text = f"No dividend for {name}: the co-op made a loss of {money(-surplus)}."
+    elif surplus == 0:
+        text = f"No dividend for {name}: the co-op broke even, with no surplus to share."
+    else:
+        text = f"No dividend for {name}: its surplus of {money(surplus)} went to recover earlier losses."
+    if deficit > 0:
+        text += (
+            f" A deficit of {money(deficit)} is carried forward: future surpluses recover it before "
+            "any dividend is paid."
+        )
+    return text + " So there is no estimate for this period yet."

@@ -106,8 +106,8 @@ def member_purchases(
     ]
 
 
-def minutes_by_member(start: date, end: date) -> dict[int, int]:
+def minutes_by_member(start: date, end: date, *, member_id: int | None = None) -> dict[int, int]:
     """Each member's hours patronage: their approved minutes from `start` to `end` (the hours service)."""
     from bakery.services.members import hours  # the hours area owns what counts as approved time
 
-    return {int(k): int(v) for k, v in hours.approved_minutes_by_member(start, end).items()}
+    return {int(k): int(v) for k, v in hours.approved_minutes_by_member(start, end, member_id).items()}

@@ -50,6 +50,7 @@ from bakery.services.dividends.financial_periods import (
     latest_approved,
     local_today,
 )
+from bakery.services.dividends.opening import opening_by_member
 from bakery.services.errors import ServiceError
 
 
@@ -185,6 +186,7 @@ def build_scenario(
     purchases = patronage.purchases_by_member(period.starts_on, end) if "purchases" in measures else {}
     minutes = patronage.minutes_by_member(period.starts_on, end) if "hours" in measures else {}
     carried = {} if until else carried_balances()
+    opening = opening_by_member(period.starts_on, end)
 
     rows = db.session.execute(
         select(Member.id, Member.number, MemberClass.name, MemberClass.measure, Member.left_on)
@@ -200,23 +202,28 @@ def build_scenario(
         excluded = gone_before or (left and not inp.include_leavers)
         if excluded and carried_in == 0:
             continue
+        opening_purchases, opening_minutes = opening.get(member_id, (0, 0))
+        brought = 0
         if excluded or measure == "none":
             amount = 0
         elif measure == "hours":
-            amount = max(minutes.get(member_id, 0), 0)
+            brought = opening_minutes
+            amount = max(minutes.get(member_id, 0) + brought, 0)
         else:
-            amount = max(purchases.get(member_id, 0), 0)
-        members.append(
-            {
-                "number": number,
-                "class": class_name,
-                "patronage": amount,
-                "carried_in": carried_in,
-                "left": left,
-                "member_id": member_id,
-                "excluded": excluded,
-            }
-        )
+            brought = opening_purchases
+            amount = max(purchases.get(member_id, 0) + brought, 0)
+        entry = {
+            "number": number,
+            "class": class_name,
+            "patronage": amount,
+            "carried_in": carried_in,
+            "left": left,
+            "member_id": member_id,
+            "excluded": excluded,
+        }
+        if brought:
+            entry["opening"] = brought  # of the patronage, brought from the old system
+        members.append(entry)
     return {
         "name": period.name + (" adjustment" if adjusts_id else ""),
         "rules": rules,
@@ -337,6 +344,7 @@ def build_view(scenario: dict[str, Any], result: AllocationResult, inputs_hash: 
         result.deficit_recovered + result.reserve + funds_total + result.unallocated_to_reserve + allocated
     )
     surplus = int(scenario["period"]["surplus"])
+    added = 0
     if surplus > 0:
         balanced = accounted == surplus
     else:
@@ -359,6 +367,10 @@ def build_view(scenario: dict[str, Any], result: AllocationResult, inputs_hash: 
         carried_out=sum(r.carried_out for r in rows),
         accounted=accounted,
         balanced=balanced,
+        adjustment=bool(scenario.get("frozen", {}).get("adjusts_id")),
+        loss=max(-surplus, 0),
+        reserve_charge=max(-result.reserve, 0),
+        deficit_added=added,
     )
 
 

@@ -133,18 +133,18 @@ def entry_minutes_sql() -> ColumnElement[int]:
     return worked_minutes(TimeEntry.clock_in, TimeEntry.clock_out, TimeEntry.break_minutes)
 
 
-def approved_minutes_by_member(start: date, end: date) -> dict[int, int]:
+def approved_minutes_by_member(start: date, end: date, member_id: int | None = None) -> dict[int, int]:
     """Approved worked minutes per member for shifts starting on shop-local days start..end (inclusive).
 
     Rule: these are the labour patronage of worker members; only approved, closed entries linked
     to a member count; summed in SQL (never by loading rows). The caller picks which classes
-    measure hours.
+    measure hours. With `member_id`, only that member's.
     """
     low, high = _utc_range(start, end, _timezone())
     rows = db.session.execute(
         select(TimeEntry.member_id, func.sum(entry_minutes_sql()))
         .where(
-            TimeEntry.member_id.is_not(None),
+            TimeEntry.member_id.is_not(None) if member_id is None else TimeEntry.member_id == member_id,
             TimeEntry.approved_at.is_not(None),
             TimeEntry.clock_out.is_not(None),
             TimeEntry.clock_in >= low,
