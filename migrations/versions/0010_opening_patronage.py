@@ -1,8 +1,8 @@
 """opening patronage imported from a co-op's old till or spreadsheet: one audited import per
 period (staged at its preview, active once confirmed, replaced only explicitly), its rows counted in patronage
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 08:10:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

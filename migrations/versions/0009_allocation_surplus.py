@@ -1,8 +1,8 @@
 """an allocation keeps its surplus (negative for a loss) beside the frozen scenario, so a member's
 list of statements can say "no dividend: a loss of £X" without reading every scenario
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03 07:50:00
 
 """
@@ -12,8 +12,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
