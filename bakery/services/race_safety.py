@@ -19,8 +19,12 @@ function that commits is declared:
 - ``INDEPENDENT``: what is written does not depend on rows another request can change (an insert
   of new data, or an overwrite where the last writer wins by design).
 
-Lock order, to keep PostgreSQL free of deadlocks: till → sale → cash session → till counter →
-member → chain head. Every till operation locks its till row first.
+Lock order, to keep PostgreSQL free of deadlocks: till → sale → cash session → financial period →
+till counter → member → chain head. Every till operation locks its till row first. A write that
+happens now (a sale, a refund, a clock-in) or is about a day (hours) share-locks that day's period
+(FOR SHARE, `periods.period_for_write` / `refuse_if_closed`); proposing, approving and closing a
+period early update the period's row and lock nothing after it, so they wait for writes under way
+and a write after them sees the period closed, and no cycle can form.
 """
 
 from __future__ import annotations

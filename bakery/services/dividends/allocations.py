@@ -34,15 +34,19 @@ from bakery.domain.allocation import (
     AllocationResult,
     result_to_dict,
 )
+from bakery.domain.clock import business_date
 from bakery.extensions import db
 from bakery.models import (
     Allocation,
     AllocationLine,
     FinancialPeriod,
+    TimeEntry,
+    User,
 )
 from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
+from bakery.services.dividends import patronage
 from bakery.services.dividends.common import (
     ENGINE_TO_MEASURE,
     AllocationInput,
@@ -65,6 +69,7 @@ from bakery.services.dividends.scenario import (
 )
 from bakery.services.errors import ServiceError
 from bakery.services.race_safety import Mechanism, race_safe
+from bakery.services.settings import current_settings
 
 # --- periods ----------------------------------------------------------------------------------
 
@@ -118,6 +123,7 @@ def propose(
                 "(Adjust the approved allocation, on the period's page)."
             )
         _refuse_before_the_end(period, now)
+        _refuse_while_a_shift_is_open(period)
         claimed = db.session.execute(
             update(FinancialPeriod)
             .where(FinancialPeriod.id == period.id, FinancialPeriod.status == "open")
@@ -175,6 +181,26 @@ def _refuse_before_the_end(period: FinancialPeriod, now: datetime | None) -> Non
             f"{period.name} runs until {period.ends_on.isoformat()}: its allocation can be proposed and "
             f"approved from {(period.ends_on + timedelta(days=1)).isoformat()}, once its last day is over. "
             "To allocate sooner, close the period early on its page."
+        )
+
+
+def _refuse_while_a_shift_is_open(period: FinancialPeriod) -> None:
+    """A shift begun in the period and still open would count nowhere once its figures freeze."""
+    since, until = patronage.utc_bounds(period.starts_on, period.ends_on)
+    entry = db.session.scalar(
+        select(TimeEntry)
+        .where(TimeEntry.clock_out.is_(None), TimeEntry.clock_in >= since, TimeEntry.clock_in < until)
+        .order_by(TimeEntry.clock_in)
+        .limit(1)
+    )
+    if entry is not None:
+        who = db.session.get(User, entry.user_id)
+        name = who.first_name if who is not None else "Someone"
+        day = business_date(entry.clock_in, current_settings().timezone)
+        raise ServiceError(
+            f"{name} is still clocked in since {day.isoformat()}, a day of {period.name}: "
+            "that shift counts in this period. Clock them out (or a manager puts in the real time on the "
+            "timesheet) before proposing."
         )
 
 

@@ -18,10 +18,11 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from bakery.domain import hours as rules
 from bakery.domain.clock import business_date, to_local
+from bakery.domain.period_close import Write
 from bakery.extensions import db
 from bakery.models import Member, TillDevice, TimeEntry, User
 from bakery.models.types import utcnow
-from bakery.services import audit
+from bakery.services import audit, periods
 from bakery.services.audit import Actor
 from bakery.services.auth import check_till_pin
 from bakery.services.errors import ServiceError
@@ -167,6 +168,7 @@ class Clocked:
     action: str  # "in" or "out"
     at: datetime
     minutes: int
+    notice: str = ""  # e.g. the shift began in a period that has since closed
 
 
 def open_entry(user_id: int) -> TimeEntry | None:
@@ -213,7 +215,9 @@ def _entry_for_key(column: Any, key: str | None, user_id: int) -> TimeEntry | No
 
 
 @race_safe(
-    Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="one open entry per person; one clock-in per form key"
+    Mechanism.ROW_LOCK,
+    Mechanism.UNIQUE_KEY,
+    guards="one open entry per person; one clock-in per form key; today's period share-locked",
 )
 def clock_in(
     user_id: int,
@@ -227,7 +231,8 @@ def clock_in(
     """Clock a person in with their PIN on a paired till.
 
     Rule: one open entry per person (a unique key; a second till gets a clear refusal); the
-    entry is linked to the person's member record when they are a member. With the form's `key`,
+    entry is linked to the person's member record when they are a member; it counts in the period
+    of today (`period_close`: after a close, the next one, opened if need be). With the form's `key`,
     a double tap or a retried request answers with the clock-in the first one made.
     """
     at = (now or utcnow()).replace(microsecond=0)
@@ -241,6 +246,7 @@ def clock_in(
     if already is not None:
         since = _since(already.clock_in, at)
         raise AlreadyClockedIn(f"{user.first_name} is already clocked in (since {since}). Nothing changed.")
+    periods.period_for_write(Write.CLOCK_IN, business_date(at, _timezone()), who, at)
     member_id = db.session.scalar(select(Member.id).where(Member.user_id == user.id))
     entry = TimeEntry(
         user_id=user.id,
@@ -270,7 +276,8 @@ def clock_in(
     Mechanism.ROW_LOCK,
     Mechanism.CONDITIONAL_UPDATE,
     Mechanism.UNIQUE_KEY,
-    guards="the open entry is closed once (conditional update); one clock-out per form key",
+    guards="the open entry is closed once (conditional update); one clock-out per form key; the "
+    "shift's period share-locked",
 )
 def clock_out(
     user_id: int,
@@ -286,8 +293,10 @@ def clock_out(
 
     Rule: the open entry is closed with a conditional UPDATE, so two tills cannot both close it;
     a shift over 16 hours is not closed here (the person forgot to clock out: a manager puts in
-    the real time on the timesheet). With the form's `key`, a double tap or a retried request
-    answers with the clock-out the first one made.
+    the real time on the timesheet). A shift counts in the period of the day it began; a clock-out
+    is never refused for its period, but a shift begun in a period since closed (`period_close`)
+    is recorded with a notice that it counts nowhere until allocated as an adjustment. With the
+    form's `key`, a double tap or a retried request answers with the clock-out the first one made.
     """
     at = (now or utcnow()).replace(microsecond=0)
     user = _check_pin(user_id, pin, device, actor, at)
@@ -309,6 +318,7 @@ def clock_out(
         rules.check_shift(entry.clock_in, at, break_minutes, at)
     except rules.HoursError as refused:
         raise ServiceError(str(refused)) from refused
+    where = periods.refuse_if_closed(Write.CLOCK_OUT, [business_date(entry.clock_in, _timezone())])
     closed = db.session.execute(
         update(TimeEntry)
         .where(TimeEntry.id == entry.id, TimeEntry.open_user_id == user.id)
@@ -319,15 +329,18 @@ def clock_out(
         db.session.rollback()
         raise NotClockedIn(f"{user.first_name} has just been clocked out elsewhere. Nothing changed.")
     db.session.refresh(entry)
+    details: dict[str, Any] = {"break_minutes": break_minutes}
+    if where.notice:
+        details["counts_nowhere"] = where.notice
     audit.record(
         "hours.clocked_out",
         who,
         target=f"time_entry:{entry.id}",
-        details={"break_minutes": break_minutes},
+        details=details,
         now=at,
     )
     db.session.commit()
-    return Clocked(user, entry, "out", at, entry.minutes)
+    return Clocked(user, entry, "out", at, entry.minutes, where.notice)
 
 
 # --- Timesheets (managers) ------------------------------------------------------------------------

@@ -15,13 +15,14 @@ from sqlalchemy.orm import joinedload
 
 from bakery.domain import hours as rules
 from bakery.domain.clock import business_date, local_day_bounds
+from bakery.domain.period_close import Write
 from bakery.extensions import db
 from bakery.models import TimeCorrection, TimeEntry, User
 from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.errors import NotFound, ServiceError
-from bakery.services.periods import period_for, refuse_if_locked
+from bakery.services.periods import period_for, refuse_if_closed
 from bakery.services.race_safety import Mechanism, begin_write, locked, race_safe
 from bakery.services.settings import current_settings
 
@@ -201,10 +202,10 @@ def _locked_entry(entry_id: int) -> TimeEntry:
     return entry
 
 
-def _refuse_if_period_locked(*moments: datetime) -> None:
+def _refuse_if_period_closed(write: Write, *moments: datetime) -> None:
+    """Refuse a change about these moments' days once a period holding one is closed (`period_close`)."""
     tz = _timezone()
-    for day in sorted({business_date(m, tz) for m in moments}):
-        refuse_if_locked(day, "This entry")
+    refuse_if_closed(write, [business_date(m, tz) for m in moments], "This entry")
 
 
 @race_safe(Mechanism.ROW_LOCK, guards="the entry row; the period share-locked against its approval")
@@ -221,9 +222,9 @@ def correct_entry(
 
     Rule: the values before are kept in a TimeCorrection row (append-only) and the change is
     audited; a reason is required; a correction of an approved entry un-approves it (it needs
-    approving again); nothing in a period whose allocation is approved changes; an open entry
-    may stay open (no out time) or be closed by the correction; the shift must pass
-    `check_shift` and move by at most a day.
+    approving again); nothing in a closed period (allocation proposed or approved, see
+    `period_close`) changes; an open entry may stay open (no out time) or be closed by the
+    correction; the shift must pass `check_shift` and move by at most a day.
     """
     at = now or utcnow()
     entry = _locked_entry(entry_id)
@@ -235,7 +236,7 @@ def correct_entry(
         rules.check_move(entry.clock_in, clock_in)
     except rules.HoursError as refused:
         raise ServiceError(str(refused)) from refused
-    _refuse_if_period_locked(entry.clock_in, clock_in)
+    _refuse_if_period_closed(Write.CORRECTION, entry.clock_in, clock_in)
     if (entry.clock_in, entry.clock_out, entry.break_minutes) == (clock_in, clock_out, break_minutes):
         raise ServiceError("That is what the entry says already: nothing to correct.")
     was_approved = entry.approved_at is not None
@@ -299,7 +300,7 @@ def _approve(entry: TimeEntry, actor: Actor, at: datetime, details: dict[str, An
 def approve_entry(entry_id: int, actor: Actor, now: datetime | None = None) -> TimeEntry:
     """Approve one finished entry (audited); an approved entry counts as labour patronage.
 
-    Rule: open entries cannot be approved; nothing in a locked period changes.
+    Rule: open entries cannot be approved; nothing in a closed period changes (`period_close`).
     """
     at = now or utcnow()
     entry = _locked_entry(entry_id)
@@ -307,7 +308,7 @@ def approve_entry(entry_id: int, actor: Actor, now: datetime | None = None) -> T
         raise ServiceError("This shift is still open: it can be approved once clocked out.")
     if entry.approved_at is not None:
         raise ServiceError("This entry is approved already.")
-    _refuse_if_period_locked(entry.clock_in)
+    _refuse_if_period_closed(Write.APPROVAL, entry.clock_in)
     _approve(entry, actor, at)
     db.session.commit()
     return entry
@@ -327,7 +328,7 @@ def approve_week(user_id: int, monday: date, actor: Actor, now: datetime | None 
     """Approve a person's finished, unapproved entries of a week, each audited.
 
     Rule: entries the worker flagged as wrong are left for the manager to look at one by one;
-    open entries are left; if any day is in a locked period, nothing is approved.
+    open entries are left; if any day is in a closed period, nothing is approved.
     """
     at = now or utcnow()
     monday = rules.week_start(monday)
@@ -344,7 +345,7 @@ def approve_week(user_id: int, monday: date, actor: Actor, now: datetime | None 
                 else ""
             )
         )
-    _refuse_if_period_locked(*(e.clock_in for e in chosen))
+    _refuse_if_period_closed(Write.APPROVAL, *(e.clock_in for e in chosen))
     for entry in chosen:
         _approve(entry, actor, at, {"week": monday.isoformat()})
     db.session.commit()
@@ -436,7 +437,7 @@ def _member_state(
     entry = row.entry
     if entry.clock_out is None:
         raise ServiceError("This shift is still open: check it once you have clocked out.")
-    _refuse_if_period_locked(entry.clock_in)
+    _refuse_if_period_closed(Write.FLAG, entry.clock_in)
     entry.member_state = state
     entry.member_comment = comment
     details = {"comment": comment} if comment else {}
