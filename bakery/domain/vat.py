@@ -165,6 +165,24 @@ def line_nets(lines: Sequence[tuple[int, Pence]], band_vat: Mapping[int, Pence] 
     ]
 
 
+def bands_of_lines(lines: Iterable[tuple[int, Pence, Pence]]) -> list[VatBand]:
+    """A receipt's VAT bands from its `(rate_bp, gross, vat share)` lines, one per rate, by rate.
+
+    Rule: a band's gross and VAT are the sums of its lines' gross and stored VAT shares (the
+    shares of `line_vat_shares`, kept on each sale line), so the bands printed on a receipt, a
+    Z report's bands and the net that patronage counts (`total - vat_total`) are one figure;
+    bands whose gross sums to zero are left out unless every band is zero.
+    """
+    totals: dict[int, tuple[Pence, Pence]] = {}
+    for rate_bp, gross, vat in lines:
+        _check_rate(rate_bp)
+        before = totals.get(rate_bp, (0, 0))
+        totals[rate_bp] = (before[0] + gross, before[1] + vat)
+    bands = [VatBand(rate, gross, vat, gross - vat) for rate, (gross, vat) in sorted(totals.items())]
+    non_zero = [band for band in bands if band.gross != 0]
+    return non_zero if non_zero else bands
+
+
 def format_rate(bp: int) -> str:
     """Format a rate in basis points as a percentage without needless zeros.
 

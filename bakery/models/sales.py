@@ -124,6 +124,9 @@ class SaleLine(db.Model):  # type: ignore[name-defined,misc]
     basket_discount_share: Mapped[int] = mapped_column(Integer, default=0)
     gross: Mapped[int] = mapped_column(Integer)
     rate_bp: Mapped[int] = mapped_column(Integer)
+    # The line's share of its band's VAT (bakery.domain.vat.line_vat_shares): the lines of a
+    # receipt add up to its band VAT and its vat_total, so receipts, Z reports and patronage agree.
+    vat: Mapped[int] = mapped_column(Integer, default=0)
     vat_reason: Mapped[str] = mapped_column(String(80))
     eat_in: Mapped[bool] = mapped_column(Boolean)
     refund_of_line_id: Mapped[int | None] = mapped_column(ForeignKey("sale_lines.id"), index=True)

@@ -8,7 +8,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 from bakery.domain.chain import chain_tag
-from bakery.domain.vat import format_rate, vat_bands
+from bakery.domain.vat import bands_of_lines, format_rate
 from bakery.extensions import db
 from bakery.formatting import local_time, money
 from bakery.models import LedgerEntry, Member, ReceiptLink, Sale, Till, User
@@ -94,7 +94,7 @@ def for_sale(sale: Sale, columns: int = PREVIEW_COLUMNS, duplicate: int = 0) -> 
         blocks.append(Columns(_order_discount_label(sale), money(-order_discount)))
     blocks.append(Rule())
     blocks.append(Columns("TOTAL", money(sale.total), bold=True))
-    for band in vat_bands([(line.rate_bp, line.gross) for line in sale.lines]):
+    for band in bands_of_lines([(line.rate_bp, line.gross, line.vat) for line in sale.lines]):
         blocks.append(Columns(f"VAT {format_rate(band.rate_bp)} on {money(band.gross)}", money(band.vat)))
     for payment in sale.payments:
         if payment.method == "cash" and payment.tendered:

@@ -7,7 +7,10 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bakery.domain.clock import business_date
+from bakery.domain.period_close import Write
 from bakery.domain.tender import CASH, CREDIT, TenderError, change_due, check_credit, check_tender
+from bakery.domain.vat import line_vat_shares
 from bakery.extensions import db
 from bakery.models import (
     Basket,
@@ -23,11 +26,12 @@ from bakery.models import (
     TillCounter,
 )
 from bakery.models.types import utcnow
-from bakery.services import printing
+from bakery.services import periods, printing
 from bakery.services.audit import Actor
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.members import store_credit_balance
 from bakery.services.race_safety import FORM_KEY, Mechanism, lock_till, race_safe
+from bakery.services.settings import current_settings
 from bakery.services.till import ledger
 from bakery.services.till.baskets import PricedBasket, price
 
@@ -194,7 +198,7 @@ def _repeated_tender(key: str) -> Sale | PricedBasket | None:
     Mechanism.CONDITIONAL_UPDATE,
     Mechanism.UNIQUE_KEY,
     guards="callers hold the till row; receipt number (counter UPDATE), stock (conditional UPDATE), "
-    "one sale per basket key",
+    "one sale per basket key; today's period share-locked, so it cannot close under the sale",
 )
 def _complete(
     basket: Basket,
@@ -206,6 +210,9 @@ def _complete(
 ) -> Sale:
     totals = priced.totals
     credit = sum(p.amount for p in pending if p.method == CREDIT)
+    # A sale after a period's close lands in the next one, opened here if need be; never refused.
+    today = business_date(now, current_settings().timezone)
+    periods.period_for_write(Write.CREDIT_SPEND if credit else Write.SALE, today, actor, now)
     if credit:
         _lock_credit(basket.member_id, credit)
     cash_in = sum(p.amount for p in pending if p.method == CASH)
@@ -237,6 +244,8 @@ def _complete(
         if found is None:
             raise
         return found
+    pairs = zip(priced.lines, totals.lines, strict=True)
+    shares = line_vat_shares([(p.vat.rate_bp, t.gross) for p, t in pairs])
     lines = [
         SaleLine(
             sale_id=sale.id,
@@ -250,10 +259,11 @@ def _complete(
             basket_discount_share=t.basket_discount_share,
             gross=t.gross,
             rate_bp=p.vat.rate_bp,
+            vat=share,
             vat_reason=p.vat.reason,
             eat_in=p.eat_in,
         )
-        for p, t in zip(priced.lines, totals.lines, strict=True)
+        for p, t, share in zip(priced.lines, totals.lines, shares, strict=True)
     ]
     db.session.add_all(lines)
     payments = []

@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select
 
 from bakery.domain.cash_count import DENOMINATIONS
 from bakery.domain.chain import chain_tag
-from bakery.domain.vat import VatBand, vat_bands
+from bakery.domain.vat import VatBand, bands_of_lines
 from bakery.extensions import db
 from bakery.models import (
     CashMovement,
@@ -126,12 +126,17 @@ def totals(session: CashSession) -> SessionTotals:
         ).all()
     )
     band_rows = db.session.execute(
-        select(SaleLine.rate_bp, func.sum(SaleLine.gross))
+        select(SaleLine.rate_bp, func.sum(SaleLine.gross), func.sum(SaleLine.vat))
         .join(Sale, Sale.id == SaleLine.sale_id)
         .where(Sale.cash_session_id == session.id)
         .group_by(SaleLine.rate_bp)
     ).all()
-    bands = [(b.rate_bp, b.gross, b.vat, b.net) for b in vat_bands([(int(r), int(g)) for r, g in band_rows])]
+    # The receipts' own band VAT summed (each line keeps its share), not VAT worked out again on
+    # the day's totals: the Z report's VAT is then exactly what the receipts printed.
+    bands = [
+        (b.rate_bp, b.gross, b.vat, b.net)
+        for b in bands_of_lines([(int(r), int(g), int(v)) for r, g, v in band_rows])
+    ]
     moved = db.session.scalar(
         select(func.coalesce(func.sum(CashMovement.amount), 0)).where(CashMovement.session_id == session.id)
     )

@@ -15,11 +15,13 @@ from sqlalchemy.orm import aliased
 from bakery.domain.basket import RefundError, SoldLine, price_refund
 from bakery.domain.chain import chain_tag
 from bakery.domain.clock import business_date, local_day_bounds
+from bakery.domain.period_close import Write
+from bakery.domain.vat import line_vat_shares
 from bakery.extensions import db
 from bakery.formatting import money
 from bakery.models import LedgerEntry, Payment, Product, Sale, SaleLine, StoreCredit
 from bakery.models.types import utcnow
-from bakery.services import audit, printing
+from bakery.services import audit, periods, printing
 from bakery.services.audit import Actor
 from bakery.services.auth import authorise_manager
 from bakery.services.auth import managers as managers
@@ -46,7 +48,8 @@ RECEIPT_NO = re.compile(r"^#?(\d{1,9})$")
 @race_safe(
     Mechanism.ROW_LOCK,
     Mechanism.UNIQUE_KEY,
-    guards="what remains refundable (till and sale rows); one refund per refund form key",
+    guards="what remains refundable (till and sale rows); one refund per refund form key; today's "
+    "period share-locked, so it cannot close under the refund",
 )
 def refund(
     till_id: int,
@@ -64,7 +67,8 @@ def refund(
     """Refund some or all lines of a past sale of this till back to cash, card or store credit.
 
     Rule: never more of a line than was sold minus earlier refunds; a reason and a manager's
-    PIN are required; the original sale is never changed; the refund mirrors the sale's prices
+    PIN are required; the original sale is never changed; the refund counts in the period in
+    which it happens (`period_close`), against the original sale's member; it mirrors the sale's prices
     and VAT, returns tracked stock, is numbered on this till and chained in its ledger. Store
     credit goes back (a positive store credit row, reason "refund") only to the member of a sale
     paid with it, and at most the credit it was paid with less credit refunded before. With a
@@ -103,6 +107,9 @@ def refund(
     if method == "credit":
         _check_credit_refund(original, -priced.total)
     manager = authorise_manager(manager_id, manager_pin, actor, at)
+    # A refund counts when it happens, against the original sale's member: today's period,
+    # opened here if the last one has ended, whatever period the sale was in.
+    periods.period_for_write(Write.REFUND, business_date(at, current_settings().timezone), actor, at)
     sale = Sale(
         till_id=till_id,
         receipt_no=next_receipt_no(till_id, session.id),
@@ -131,8 +138,13 @@ def refund(
         if done is None or done.refund_of_id != original.id:
             raise
         return done
+    # Each line's share of the VAT its band gives back, so the refund receipt's bands and the
+    # refund's net (total - vat_total) are the same figures, to the penny.
+    shares = line_vat_shares(
+        [(part.rate_bp, part.gross) for part in priced.lines], {b.rate_bp: b.vat for b in priced.bands}
+    )
     new_lines = []
-    for part in priced.lines:
+    for part, share in zip(priced.lines, shares, strict=True):
         source = lines[part.source]
         new_lines.append(
             SaleLine(
@@ -144,6 +156,7 @@ def refund(
                 modifiers_price=source.modifiers_price,
                 gross=part.gross,
                 rate_bp=part.rate_bp,
+                vat=share,
                 vat_reason=source.vat_reason,
                 eat_in=source.eat_in,
                 refund_of_line_id=source.id,

@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
-from bakery.domain.vat import line_nets, vat_bands
+from bakery.domain.vat import line_nets, line_vat_shares, vat_bands
 from bakery.extensions import db
 from bakery.models import (
     CashSession,
@@ -81,6 +81,7 @@ class Shop:
         )
         db.session.add(sale)
         db.session.flush()
+        shares = line_vat_shares([(rate, gross) for gross, rate in lines])
         db.session.add_all(
             SaleLine(
                 sale_id=sale.id,
@@ -90,10 +91,11 @@ class Shop:
                 unit_price=abs(gross),
                 gross=gross,
                 rate_bp=rate,
+                vat=share,
                 vat_reason="test",
                 eat_in=False,
             )
-            for gross, rate in lines
+            for (gross, rate), share in zip(lines, shares, strict=True)
         )
         db.session.commit()
         return sale
