@@ -41,7 +41,9 @@ from bakery.services.dividends.scenario import (
 
 @dataclass(frozen=True)
 class Purchases:
-    """A member's purchases over the period so far, and what their class measures patronage by."""
+    """A member's purchases over the period so far, and what their class measures patronage by;
+    `earlier_refunds` (≤ 0, inside `total_net`) is what refunds of purchases made before the
+    period took off it: the "refunds of earlier purchases" line."""
 
     so_far: PeriodSoFar
     purchases: list[patronage.Purchase]
@@ -51,6 +53,7 @@ class Purchases:
     approved_minutes: int  # their approved hours so far, as minutes (counted for an hours class)
     opening_purchases: Pence = 0  # of total_net, brought from the old system
     opening_minutes: int = 0  # of approved_minutes, brought from the old system
+    earlier_refunds: Pence = 0  # of total_net, refunds made now of purchases made before the period
 
 
 def purchases_so_far(member_id: int, today: date | None = None) -> Purchases:
@@ -59,7 +62,11 @@ def purchases_so_far(member_id: int, today: date | None = None) -> Purchases:
 
     Rule: the net total is the member's patronage only when their class measures purchases; a
     worker's patronage is their approved hours, whatever they buy. Both include any opening
-    balance brought from the old system on the period's days.
+    balance brought from the old system on the period's days. A refund counts in the period in
+    which it happens, against the original sale's member (`bakery.domain.period_close`), so a
+    refund of an earlier period's purchase lowers this period's figure (below zero, even; the
+    allocation then counts zero) and is shown apart as "refunds of earlier purchases"
+    (`patronage.refunds_of_earlier_purchases` gives every member's).
     """
     so_far = period_so_far(today)
     rows = patronage.member_purchases(member_id, so_far.starts_on, so_far.ends_on)
@@ -84,6 +91,7 @@ def purchases_so_far(member_id: int, today: date | None = None) -> Purchases:
         minutes + brought_minutes,
         brought_pence,
         brought_minutes,
+        sum(p.net for p in rows if p.of_earlier),
     )
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy.orm import aliased
 
 from bakery.domain.clock import local_day_bounds
 from bakery.domain.money import Pence
@@ -65,9 +66,35 @@ def purchases_by_member(start: date, end: date, *, timezone: str | None = None) 
     return {int(member_id): int(total) for member_id, total in db.session.execute(query)}
 
 
+def refunds_of_earlier_purchases(start: date, end: date, *, timezone: str | None = None) -> dict[int, Pence]:
+    """Each member's refunds of earlier purchases: the net-of-VAT pence (≤ 0) of refunds made
+    from `start` to `end` of sales made before `start` (the statement's "refunds of earlier purchases").
+
+    Rule: a refund counts in the period in which it happens, against the member of the original
+    sale (`bakery.domain.period_close`); these figures are already inside `purchases_by_member`
+    and are shown apart so a member sees why their purchases went down (or below zero).
+    """
+    since, until = utc_bounds(start, end, timezone)
+    original = aliased(Sale)
+    query = (
+        select(Sale.member_id, func.sum(cast(SALE_NET, BigInteger)))
+        .join(original, original.id == Sale.refund_of_id)
+        .where(
+            Sale.kind == "refund",
+            Sale.member_id.is_not(None),
+            Sale.created_at >= since,
+            Sale.created_at < until,
+            original.created_at < since,
+        )
+        .group_by(Sale.member_id)
+    )
+    return {int(member_id): int(total) for member_id, total in db.session.execute(query)}
+
+
 @dataclass(frozen=True)
 class Purchase:
-    """One of a member's sales or refunds, for their purchases page."""
+    """One of a member's sales or refunds, for their purchases page; `of_earlier` marks a refund
+    of a purchase made before the range began (when that purchase was made: `original_at`)."""
 
     sale_id: int
     at: datetime
@@ -75,6 +102,8 @@ class Purchase:
     kind: str
     total: Pence
     net: Pence
+    original_at: datetime | None = None
+    of_earlier: bool = False
 
 
 def member_purchases(
@@ -83,9 +112,10 @@ def member_purchases(
     """A member's sales and refunds from `start` to `end`, newest first, each with its net patronage.
 
     Rule: a receipt's net is its total less its VAT, as printed, so the rows add up to the
-    member's purchases patronage.
+    member's purchases patronage; a refund of a purchase made before `start` is marked `of_earlier`.
     """
     since, until = utc_bounds(start, end, timezone)
+    original = aliased(Sale)
     query = (
         select(
             Sale.id,
@@ -95,14 +125,25 @@ def member_purchases(
             Sale.kind,
             Sale.total,
             SALE_NET,
+            original.created_at,
         )
         .join(Till, Till.id == Sale.till_id)
+        .outerjoin(original, original.id == Sale.refund_of_id)
         .where(Sale.member_id == member_id, Sale.created_at >= since, Sale.created_at < until)
         .order_by(Sale.created_at.desc(), Sale.id.desc())
     )
     return [
-        Purchase(sale_id, at, f"{till} #{receipt_no}", kind, int(total), int(net))
-        for sale_id, at, till, receipt_no, kind, total, net in db.session.execute(query)
+        Purchase(
+            sale_id,
+            at,
+            f"{till} #{receipt_no}",
+            kind,
+            int(total),
+            int(net),
+            original_at,
+            kind == "refund" and original_at is not None and original_at < since,
+        )
+        for sale_id, at, till, receipt_no, kind, total, net, original_at in db.session.execute(query)
     ]
 
 
