@@ -73,9 +73,14 @@ def period_for_write(
     at = now or utcnow()
     found = period_for(today)
     if found is not None:
+        attempt = db.session.begin_nested()
         period = _share_lock(found.id)
         if period is not None and period.starts_on <= today <= period.ends_on:
+            attempt.commit()  # the share lock is kept until the caller commits
             return period
+        # Closed early while we waited: let go of its lock (rolling back to the savepoint releases
+        # it) before queueing for the advisory lock, which an early close takes before the row.
+        attempt.rollback()
     serialise("financial-periods")  # rare (once a year): opening a period, or a close that moved the end
     where: Landing = landing(write, _spans(), today)
     for new in where.opens:
