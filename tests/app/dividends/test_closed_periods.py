@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bakery.extensions import db
 from bakery.models import AuditEvent, FinancialPeriod, Member, Sale, StoreCredit, Till, TillDevice, User
@@ -239,3 +239,21 @@ def test_a_clock_out_of_a_shift_left_open_across_the_close_is_recorded_with_a_no
     assert "began in Year one, which is closed: it counts nowhere until an admin allocates it" in out.notice
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "hours.clocked_out"))
     assert event is not None and "counts_nowhere" in event.details
+
+
+def test_the_clock_screen_says_when_a_shift_counts_nowhere(client, app):
+    from bakery.models.types import utcnow
+    from tests.app.hours.helpers import add_entry, worker
+    from tests.factories import make_till, pair, post
+
+    user, _member = worker("Bo Baker", pin="1357")
+    started = utcnow() - timedelta(hours=3)
+    add_entry(user, started, None)  # clocked in before the year was approved (as older versions allowed)
+    dividends.create_period("Old year", started.date() - timedelta(days=300), started.date(), Actor(user.id))
+    db.session.execute(update(FinancialPeriod).values(status="approved"))
+    db.session.commit()
+    pair(client, make_till())
+    done = post(client, f"/till/clock/{user.id}", {"action": "out", "pin": "1357"}, htmx=True)
+    body = done.get_data(as_text=True)
+    assert done.status_code == 200 and "Bo clocked out at" in body
+    assert 'role="alert">This shift began in Old year, which is closed: it counts nowhere' in body
