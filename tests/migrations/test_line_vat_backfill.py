@@ -1,4 +1,4 @@
-"""Migration 0009 gives the sale lines of an existing database the VAT shares the till now stores:
+"""Migration 0011 gives the sale lines of an existing database the VAT shares the till now stores:
 a sale's shares and a partial refund's (whose band VAT is the change in the cumulative VAT) add up
 to what each receipt recorded, exactly as a new sale or refund would store them."""
 
@@ -40,7 +40,7 @@ def test_the_backfill_gives_old_lines_the_shares_the_till_stores_now(app):
     assert all(recorded == lines for recorded, lines in sums.values())
     assert any(vat for vat in stored.values())
     db.session.remove()
-    downgrade(revision="0008")
+    downgrade(revision="0010")
     upgrade()
     db.session.remove()
     assert _shares() == stored

@@ -1,7 +1,7 @@
 """each sale line keeps its share of its band's VAT, so receipts, Z reports and patronage agree
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 08:00:00
 
 """
@@ -14,8 +14,8 @@ from bakery.domain.vat import line_vat_shares, vat_in_gross
 from bakery.models.append_only_sql import append_only_statements, drop_append_only_statements
 
 
-revision = '0009'
-down_revision = '0008'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
