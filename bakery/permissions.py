@@ -46,6 +46,8 @@ PERMISSIONS: dict[str, Access] = {
     "till.cancel_payments": Access.TILL,
     "till.show_basket": Access.TILL,
     "till.show_receipt": Access.TILL,
+    "till.print_receipt": Access.TILL,
+    "till.show_receipt_qr": Access.TILL,
     # till: cash (X/Z reports, paid in/out)
     "till.print_x_report": Access.TILL,
     "till.show_cash": Access.TILL,

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from bakery.forms import MoneyField, WholeNumberField
 from bakery.models import Role
 from bakery.services.audit import FILTERS
-from bakery.services.settings import currency_choices, locale_choices, timezone_choices
+from bakery.services.settings import RECEIPT_CHOICES, currency_choices, locale_choices, timezone_choices
 
 ROLE_CHOICES = {r.value: r.value.title() for r in Role}
 
@@ -94,6 +94,9 @@ class SettingsForm(FlaskForm):
         ],
     )
     void_manager_above = MoneyField("Voiding an order over this needs a manager's PIN")
+    receipt_after_pay = SelectField(
+        "The receipt after Pay", choices=RECEIPT_CHOICES, default="ask", validate_choice=False
+    )
 
 
 class AuditFilterForm(FlaskForm):

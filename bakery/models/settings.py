@@ -12,7 +12,8 @@ from bakery.models.types import UTCDateTime, utcnow
 
 
 class ShopSettings(db.Model):  # type: ignore[name-defined,misc]
-    """Name, address, VAT number, currency, locale, timezone, receipt footer, till idle time."""
+    """Name, address, VAT number, currency, locale, timezone, receipt footer, till idle time, the
+    void threshold and what happens to the receipt after Pay."""
 
     __tablename__ = "shop_settings"
 
@@ -27,4 +28,7 @@ class ShopSettings(db.Model):  # type: ignore[name-defined,misc]
     till_idle_seconds: Mapped[int] = mapped_column(Integer, default=180)
     #: Voiding an order whose total is above this (pence) needs a manager's PIN.
     void_manager_above: Mapped[int] = mapped_column(Integer, default=2000)
+    #: What happens to a sale's paper receipt at Pay: "ask" (Print, No receipt or QR on the
+    #: change-due screen), "always" (printed at once) or "never" (only the QR is offered).
+    receipt_after_pay: Mapped[str] = mapped_column(String(10), default="ask")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

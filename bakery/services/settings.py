@@ -29,7 +29,18 @@ EDITABLE = (
     "receipt_footer",
     "till_idle_seconds",
     "void_manager_above",
+    "receipt_after_pay",
 )
+
+#: What happens to a sale's paper receipt at Pay, as the Settings page offers it. "ask" is a new
+#: shop's default: the change-due screen offers Print receipt, No receipt and Show QR, and nothing
+#: prints until Print is chosen. A shop that always prints chooses "always" (the receipt is queued
+#: with the sale); a paperless shop "never" (Show QR only; Reprint still prints on request).
+RECEIPT_CHOICES = {
+    "ask": "Ask after each sale: Print receipt, No receipt or Show QR",
+    "always": "Always print the receipt at Pay (Show QR still offered)",
+    "never": "Never print at Pay: offer the QR only (Reprint prints one on request)",
+}
 
 
 #: The currencies a shop may choose: those of the countries the co-op's sister shops trade in.
@@ -84,11 +95,13 @@ def current_settings() -> ShopSettings:
         receipt_footer="",
         till_idle_seconds=180,
         void_manager_above=2000,
+        receipt_after_pay="ask",
     )
 
 
 def validate_settings(values: dict[str, Any]) -> dict[str, Any]:
-    """Check settings: a currency, locale and timezone from the lists; an idle time of 30 s to 1 h."""
+    """Check settings: a currency, locale, timezone and receipt choice from the lists; an idle time
+    of 30 s to 1 h; a void threshold in whole pence."""
     cleaned = dict(values)
     cleaned["shop_name"] = " ".join(str(values.get("shop_name", "")).split())
     if not cleaned["shop_name"] or len(cleaned["shop_name"]) > 80:
@@ -111,6 +124,10 @@ def validate_settings(values: dict[str, Any]) -> dict[str, Any]:
     void_above = values.get("void_manager_above")
     if not isinstance(void_above, int) or isinstance(void_above, bool) or not 0 <= void_above <= MAX_AMOUNT:
         raise ServiceError("Enter the amount over which a void needs a manager, like 20.00.")
+    receipt = str(values.get("receipt_after_pay", "")).strip()
+    if receipt not in RECEIPT_CHOICES:
+        raise ServiceError("Choose what happens to the receipt after Pay from the list.")
+    cleaned["receipt_after_pay"] = receipt
     for field, limit in (("address", 400), ("vat_number", 30), ("receipt_footer", 400)):
         text = str(values.get(field) or "").strip()
         if len(text) > limit:

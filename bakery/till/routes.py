@@ -361,9 +361,25 @@ def pay() -> Response:
             receipt=printing.for_sale(result),
             priced=till_services.price(None),
             oob=True,
+            **receipt_choice(result),
         )
         return hx(body, trigger="sale-completed")
     return _basket_response(result)
+
+
+def receipt_choice(sale: Sale, *, printed: bool | None = None, error: str | None = None) -> dict[str, object]:
+    """What the change-due screen offers for the receipt: the shop's setting, whether this till
+    has a receipt printer (and how it is), and whether the receipt is already on its way."""
+    printer = printing.receipt_printer_for(g.till.id)
+    mode = g.shop.receipt_after_pay
+    return {
+        "receipt_mode": mode,
+        "receipt_printer": printer,
+        "printer_label": printing.STATE_LABELS.get(printer.state, printer.state) if printer else "",
+        "printer_problem": printer is not None and printer.state in ("offline", "out_of_paper", "error"),
+        "receipt_printed": (mode == "always" and printer is not None) if printed is None else printed,
+        "choice_error": error,
+    }
 
 
 @bp.post("/payments/cancel")
@@ -393,4 +409,10 @@ def show_receipt(sale_id: int) -> str:
     return render_template(template, sale=sale, receipt=printing.for_sale(sale))
 
 
-from bakery.till import cash_views, clock_views, order_views, refund_views  # noqa: E402, F401  (routes on this blueprint)
+from bakery.till import (  # noqa: E402, F401  (routes on this blueprint)
+    cash_views,
+    clock_views,
+    order_views,
+    receipt_views,
+    refund_views,
+)

@@ -1,5 +1,6 @@
-"""In a real browser on the demo data: a cash sale prints a receipt and kicks the drawer of the
-Counter till's (virtual) receipt printer; a card sale prints without opening the drawer."""
+"""In a real browser on the demo data: after a cash sale the drawer of the Counter till's (virtual)
+receipt printer opens and Print receipt prints the receipt; a card sale prints without opening the
+drawer; a cash sale with No receipt opens the drawer and prints nothing."""
 
 from __future__ import annotations
 
@@ -61,6 +62,10 @@ def test_a_cash_sale_prints_and_kicks_the_drawer_and_a_card_sale_prints_without(
         page.locator("#basket").get_by_text("Croissant").wait_for()
         page.get_by_role("button", name="£5.00").click()
         page.locator("#change-due").get_by_text("£2.50").wait_for()
+        page.locator("#printer-state").get_by_text("1 waiting").wait_for()  # the drawer, at once
+        page.get_by_role("button", name="Print receipt").click()
+        page.get_by_role("status").filter(has_text="sent to the printer").wait_for()
+        assert page.get_by_role("button", name="Print receipt").count() == 0  # it cannot be tapped twice
         page.locator("#printer-state").get_by_text("2 waiting").wait_for()
 
         drawer, receipt = print_until(virtual, 2)
@@ -75,13 +80,25 @@ def test_a_cash_sale_prints_and_kicks_the_drawer_and_a_card_sale_prints_without(
         page.locator("#basket").get_by_text("Croissant").wait_for()
         page.get_by_role("button", name="Card").click()
         page.locator("#change-due").get_by_text("Paid").wait_for()
+        page.get_by_role("button", name="Print receipt").click()
+        page.get_by_role("status").filter(has_text="sent to the printer").wait_for()
 
         jobs = print_until(virtual, 3)
         card_receipt = jobs[2]
         assert "Card" in card_receipt.text and "Croissant" in card_receipt.text
         assert sum(job.drawer_kicks for job in jobs) == 1  # the card sale opened nothing
+
+        page.get_by_role("button", name="New order").click()
+        page.get_by_role("button", name="Croissant").click()
+        page.locator("#basket").get_by_text("Croissant").wait_for()
+        page.get_by_role("button", name="£5.00").click()
+        page.locator("#change-due").get_by_text("£2.50").wait_for()
+        page.get_by_role("button", name="No receipt").click()
+        page.get_by_text("Tap a product to start an order.").wait_for()
+        jobs = print_until(virtual, 4)
+        assert jobs[3].drawer_kicks == 1 and jobs[3].text.strip() == ""  # the drawer, no receipt
         time.sleep(0.3)
-        assert len(virtual.jobs) == 3
+        assert len(virtual.jobs) == 4
     finally:
         virtual.stop()
 

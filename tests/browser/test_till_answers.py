@@ -110,7 +110,10 @@ def test_after_pay_the_receipt_shows_its_qr_as_an_image(page, live_server, live_
     qr.wait_for()
     assert qr.locator("svg").bounding_box()["width"] > 50
     assert "[QR:" not in page.locator("#receipt-preview").inner_text()
-    page.get_by_text("Show QR").click()
-    assert page.get_by_role("img", name="QR code for the digital receipt").is_visible()
+    page.get_by_role("button", name="Show QR").click()
+    big = page.get_by_role("img", name="QR code for the digital receipt")
+    big.wait_for()
+    assert big.locator("svg").bounding_box()["width"] >= 200  # scannable from a phone
+    page.get_by_role("button", name="Done").click()
     page.get_by_role("button", name="No receipt").click()
     page.get_by_text("Tap a product to start an order.").wait_for()

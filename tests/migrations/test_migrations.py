@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
+from sqlalchemy import text
 
 from bakery.extensions import db
 
@@ -22,3 +23,20 @@ def test_migrations_go_down_to_empty_and_back_up(app):
     upgrade()
     with db.engine.connect() as conn:
         assert "audit_events" in db.inspect(conn).get_table_names()
+
+
+def test_a_shop_already_trading_keeps_printing_every_receipt_after_the_upgrade(app):
+    db.session.remove()
+    downgrade(revision="0011")
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO shop_settings (id, shop_name, address, vat_number, currency, locale, timezone,"
+                " receipt_footer, till_idle_seconds, updated_at) VALUES (1, 'Trading', '', '', 'GBP',"
+                " 'en_GB', 'Europe/London', '', 180, CURRENT_TIMESTAMP)"
+            )
+        )
+    upgrade()
+    with db.engine.connect() as conn:
+        kept = conn.execute(text("SELECT receipt_after_pay FROM shop_settings WHERE id = 1")).scalar()
+    assert kept == "always"

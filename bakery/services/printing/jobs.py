@@ -39,6 +39,7 @@ from bakery.services.printing.printers import (
     get_printer,
 )
 from bakery.services.race_safety import Mechanism, race_safe
+from bakery.services.settings import current_settings
 from printers import (
     Document,
     document_to_json,
@@ -91,10 +92,12 @@ def receipt_printer_for(till_id: int) -> Printer | None:
 def queue_for_sale(sale: Sale, now: datetime) -> None:
     """Add a completed sale's print work to the caller's transaction (the caller commits).
 
-    Rule: the digital receipt link is made for every sale and refund; the receipt goes to the
-    till's receipt printer, preceded by a drawer kick only when cash changed hands (sale or
-    refund), which expires after a few seconds; a sale's kitchen tickets go to the kitchen
-    printers its lines' categories are routed to. Unique keys make each at most once.
+    Rule: the digital receipt link is made for every sale and refund. A drawer kick goes to the
+    till's receipt printer whenever cash changed hands (sale or refund), whatever happens to the
+    receipt, and expires after a few seconds. A refund's receipt always prints; a sale's prints
+    here only when the shop's setting is "always" (otherwise the till asks, and `print_receipt`
+    queues it when Print is chosen). A sale's kitchen tickets always go to the kitchen printers
+    its lines' categories are routed to. Unique keys make each at most once.
     """
     db.session.flush()
     db.session.add(ReceiptLink(sale_id=sale.id, token=secrets.token_urlsafe(24), created_at=now))
@@ -111,17 +114,27 @@ def queue_for_sale(sale: Sale, now: datetime) -> None:
                 sale_id=sale.id,
                 expires_in=_seconds("PRINT_DRAWER_EXPIRY_SECONDS"),
             )
-        _add_job(
-            printer,
-            "receipt",
-            receipts.for_sale(sale).document,
-            f"receipt:{sale.id}:0",
-            now,
-            sale_id=sale.id,
-            expires_in=_seconds("PRINT_RECEIPT_EXPIRY_SECONDS"),
-        )
+        if sale.kind != "sale" or current_settings().receipt_after_pay == "always":
+            queue_receipt(printer, sale, now)
     if sale.kind == "sale":
         _queue_kitchen(sale, now)
+
+
+def queue_receipt(printer: Printer, sale: Sale, now: datetime) -> PrintJob:
+    """Add a sale's original receipt (copy 0) to the caller's transaction (the caller commits).
+
+    Rule: its job key is the sale's copy 0, so it is queued at most once (a second try is a
+    unique violation for the caller to answer); copies after it are reprints, marked DUPLICATE.
+    """
+    return _add_job(
+        printer,
+        "receipt",
+        receipts.for_sale(sale).document,
+        f"receipt:{sale.id}:0",
+        now,
+        sale_id=sale.id,
+        expires_in=_seconds("PRINT_RECEIPT_EXPIRY_SECONDS"),
+    )
 
 
 def _queue_kitchen(sale: Sale, now: datetime) -> None:

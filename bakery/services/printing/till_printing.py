@@ -29,7 +29,7 @@ from bakery.services.printing.common import (
 from bakery.services.printing.documents import (
     drawer_document,
 )
-from bakery.services.printing.jobs import _add_job, receipt_printer_for
+from bakery.services.printing.jobs import _add_job, queue_receipt, receipt_printer_for
 from bakery.services.race_safety import Mechanism, race_safe
 
 UNSURE = aliased(PrintJob, name="unsure")
@@ -219,6 +219,56 @@ def cancel_till_printing(till_id: int, actor: Actor, now: datetime | None = None
         )
     db.session.commit()
     return cancelled
+
+
+@race_safe(Mechanism.UNIQUE_KEY, guards="one original receipt per sale (unique job key)")
+def print_receipt(till_id: int, sale_id: int, now: datetime | None = None) -> PrintJob:
+    """Print the receipt of the sale just paid, when the customer asks for it after Pay.
+
+    Rule: only for this till's latest sale (an older sale's receipt is Reprint's job, audited and
+    marked DUPLICATE once one printed); it is the original, copy 0, queued at most once: choosing
+    Print again, double-tapped or after it printed at Pay, answers with the job already queued.
+    The worker prints it; a printer that is offline only makes it wait. Not audited: like the
+    receipt printed at Pay it is part of the sale, which the ledger already holds.
+    """
+    at = now or utcnow()
+    printer = _till_printer(till_id)
+    latest = db.session.scalar(
+        select(Sale.id).where(Sale.till_id == till_id).order_by(Sale.id.desc()).limit(1)
+    )
+    if latest is None or latest != sale_id:
+        owner = db.session.scalar(select(Sale.till_id).where(Sale.id == sale_id))
+        if owner != till_id:
+            raise NotFound("There is no such receipt on this till.")
+        raise PrintingError("A later sale has been paid since: use Reprint in the printer panel.")
+    sale = db.session.get(Sale, sale_id)
+    if sale is None:  # pragma: no cover - it was just found
+        raise NotFound("There is no such receipt on this till.")
+    queued = _receipt_job(sale.id)
+    if queued is not None:
+        return queued
+    job = queue_receipt(printer, sale, at)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        db.session.rollback()  # a double tap: the other request queued it
+        found = _receipt_job(sale_id)
+        if found is None:
+            raise
+        return found
+    db.session.commit()
+    return job
+
+
+def _receipt_job(sale_id: int) -> PrintJob | None:
+    """The sale's first receipt job, if one was queued."""
+    return db.session.scalar(
+        select(PrintJob)
+        .where(PrintJob.sale_id == sale_id, PrintJob.kind == "receipt")
+        .order_by(PrintJob.copy_no)
+        .limit(1)
+    )
 
 
 @race_safe(Mechanism.UNIQUE_KEY, guards="one copy per copy number (unique job key)")

@@ -18,6 +18,7 @@ SETTINGS = {
     "receipt_footer": "Thank you",
     "till_idle_seconds": "120",
     "void_manager_above": "20.00",
+    "receipt_after_pay": "always",
 }
 
 
@@ -77,7 +78,7 @@ def test_an_admin_changes_the_settings_and_the_change_is_audited(client):
     assert response.status_code == 302
     saved = db.session.get(ShopSettings, 1)
     assert saved.shop_name == "Second Rise" and saved.till_idle_seconds == 120
-    assert saved.void_manager_above == 2000
+    assert saved.void_manager_above == 2000 and saved.receipt_after_pay == "always"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "settings.changed"))
     assert "Second Rise" in event.details
 
@@ -91,12 +92,22 @@ def test_bad_settings_are_refused_and_nothing_changes(client):
         ("till_idle_seconds", "5", "Between 30 and 3600"),
         ("void_manager_above", "-1.00", "negative"),
         ("void_manager_above", "20.001", "whole pence"),
+        ("receipt_after_pay", "sometimes", "receipt after Pay"),
         ("shop_name", "", "shop"),
     ]:
         response = post(client, "/admin/settings", {**SETTINGS, field: value})
         assert response.status_code == 422, field
         assert message in response.get_data(as_text=True), field
     assert db.session.get(ShopSettings, 1) is None
+
+
+def test_settings_offer_the_receipt_after_pay_choices_and_a_new_shop_asks(client):
+    sign_in(client, make_user("admin"))
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert "The receipt after Pay" in page
+    for label in ("Ask after each sale", "Always print the receipt at Pay", "Never print at Pay"):
+        assert label in page
+    assert '<option selected value="ask">' in page  # a shop without settings yet asks
 
 
 def test_a_unicode_shop_name_is_kept_exactly(client):

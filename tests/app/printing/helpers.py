@@ -30,14 +30,19 @@ def receipt_printer(till: Till, port: int, *, profile: str = STATUS_PROFILE, **e
     )
 
 
-def sell(client, product_id: int, method: str = "cash", amount: str = "20") -> Sale:
-    """Ring up one product on the client's till and pay for it."""
+def sell(client, product_id: int, method: str = "cash", amount: str = "20", *, receipt: bool = True) -> Sale:
+    """Ring up one product on the client's till, pay for it and, as a customer who wants the
+    receipt would, tap Print receipt after Pay where the till has a receipt printer
+    (`receipt=False`: No receipt)."""
     post(client, "/till/lines", {"product_id": str(product_id)}, htmx=True)
     key = db.session.scalar(select(Basket.key).where(Basket.status == "open"))
     response = post(client, "/till/pay", {"basket_key": key, "method": method, "amount": amount}, htmx=True)
     assert response.status_code == 200, response.get_data(as_text=True)
     sale = db.session.scalar(select(Sale).order_by(Sale.id.desc()))
     assert sale is not None
+    if receipt and printing.receipt_printer_for(sale.till_id) is not None:
+        printed = post(client, f"/till/sales/{sale.id}/receipt", {}, htmx=True)
+        assert printed.status_code == 200, printed.get_data(as_text=True)
     return sale
 
 
