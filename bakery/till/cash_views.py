@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
+from bakery.domain.cash_count import CashCountError, count_total
 from bakery.domain.money import MoneyError, parse_pence
 from bakery.extensions import db
 from bakery.formatting import money
@@ -101,11 +102,20 @@ def show_close() -> Response | str:
 
 @bp.post("/close")
 def close_till() -> Response | tuple[str, int]:
-    """Total the count, close the session with a numbered Z report, and show the report."""
+    """Total the count and ask in the till's confirm panel (the count kept, its total said); its
+    Close the till button closes the session with a numbered Z report, which is then shown."""
     form = CashCountForm()
     if not form.validate_on_submit():
         error = "Count each note and coin as a whole number (leave it blank for none)."
         return render_template("till/cash_close.html", form=form, error=error), 422
+    if form.confirmed.data != "yes":
+        if till_services.open_session_for(g.till.id) is None:
+            return _to_open_screen()
+        try:
+            counted = count_total(form.counts())
+        except CashCountError as refused:
+            return render_template("till/cash_close.html", form=form, error=str(refused)), 422
+        return render_template("till/cash_close.html", form=form, confirm_total=counted), 200
     try:
         report = till_services.close_counted(g.till.id, form.counts(), actor())
     except ServiceError as refused:

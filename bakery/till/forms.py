@@ -146,8 +146,11 @@ class CashCountForm(FlaskForm):
     """The close-of-day count: how many of each note and coin are in the drawer (blank is none).
 
     Only whole numbers are read here; what counts as a possible count is the domain's rule
-    (`bakery.domain.cash_count.count_total`).
+    (`bakery.domain.cash_count.count_total`). `confirmed` comes only from the confirm panel's
+    button: without it the count is totalled and the panel asks before the till closes.
     """
+
+    confirmed = HiddenField()
 
     def denominations(self) -> list[tuple[Denomination, WholeNumberField]]:
         """Each denomination with its count field, in count-sheet order."""

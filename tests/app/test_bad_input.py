@@ -86,9 +86,9 @@ NUMBER_FIELDS = {
 
 #: The printer agent's JSON API: no page has a form for it (tested on its own below).
 AGENT_ROUTES = {"printing.claim_job", "printing.finish_job", "printing.fail_job"}
-#: Offered only while a receipt may not have printed, and takes no fields: only the id in its URL,
-#: which the URL test below covers.
-FIELDLESS_ROUTES = {"printing.dismiss_uncertain_receipt"}
+#: Offered only while a receipt may not have printed, or on the change-due screen after Pay (Print
+#: receipt), and take no fields: only the id in their URL, which the URL test below covers.
+FIELDLESS_ROUTES = {"printing.dismiss_uncertain_receipt", "till.print_receipt"}
 
 #: Routes that can end the session or the till they are sent on: they run last, in this order,
 #: and the client signs in again (the till opens again) after each request to them.

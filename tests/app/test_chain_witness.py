@@ -140,7 +140,7 @@ def test_a_cut_tail_written_over_by_new_sales_is_still_named(client, runner):
 
 
 def test_the_z_report_prints_the_chain_head_and_its_entry(client, three_sales):
-    post(client, "/till/close", {"n1000": "10", "n200": "1", "n50": "1"})
+    post(client, "/till/close", {"n1000": "10", "n200": "1", "n50": "1", "confirmed": "yes"})
     report = db.session.scalar(select(ZReport))
     head = db.session.get(ChainHead, chain_name(three_sales.id))
     document = z_document("Shop", three_sales.name, cash.z_report(three_sales.id, report.id))

@@ -1,6 +1,7 @@
 """In a real browser: the till fits every screen. With 1, 12 or 30 lines in the basket the total,
-the quick tenders, Cash and Card stay on screen without scrolling, the page never scrolls sideways,
-and the PIN pad's and the clock pad's 0 and OK are on screen."""
+the quick tenders, Cash and Card stay on screen without scrolling, and after Pay so do the change
+due, Print receipt, No receipt, Show QR and New order; the page never scrolls sideways, and the PIN
+pad's and the clock pad's 0 and OK are on screen."""
 
 from __future__ import annotations
 
@@ -123,3 +124,24 @@ def test_the_till_fits_every_screen_with_1_12_and_30_lines(page, live_server, li
             assert_on_screen(f"the first product with {where}", seen["products"], width, height)
             for remove in seen["removes"]:
                 assert remove["right"] <= width, f"a line's remove button is cut off with {where}"
+
+            # After Pay: the change due, the receipt choice and New order on screen, no scrolling.
+            page.get_by_role("button", name="Card").click()
+            page.locator("#change-due").wait_for()
+            assert page.evaluate("document.documentElement.scrollHeight") <= height, f"paid, {where}"
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, f"paid, {where}"
+            for name in ("Print receipt", "No receipt", "Show QR", "New order"):
+                box = page.get_by_role("button", name=name).bounding_box()
+                assert box is not None and box["height"] >= 44, f"{name} is too small, paid, {where}"
+                box = {**box, "top": box["y"], "left": box["x"]}
+                box |= {"bottom": box["y"] + box["height"], "right": box["x"] + box["width"]}
+                assert_on_screen(f"{name} after Pay with {where}", box, width, height)
+            assert_on_screen(
+                f"the change due with {where}",
+                page.evaluate(
+                    "(() => { const r = document.querySelector('#change-due').getBoundingClientRect();"
+                    " return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height}; })()"
+                ),
+                width,
+                height,
+            )

@@ -37,12 +37,54 @@
     if (form) { form.reset(); var box = form.querySelector("input[name=code]"); if (box) { box.focus(); } }
   });
 
-  // Destructive actions ask first.
+  // Destructive actions ask first, in the app's own confirm panel (never the browser's confirm()):
+  // the question, Cancel (focused, so Enter does not destroy) and the action under its own name.
+  var askFirst = function (question, action, onYes) {
+    var dialog = document.createElement("dialog");
+    dialog.className = "card confirm-panel";
+    dialog.setAttribute("role", "alertdialog");
+    dialog.setAttribute("aria-labelledby", "confirm-question");
+    var heading = document.createElement("h2");
+    heading.id = "confirm-question";
+    heading.textContent = question;
+    var actions = document.createElement("div");
+    actions.className = "picker-actions";
+    var cancel = document.createElement("button");
+    cancel.type = "button"; cancel.className = "btn"; cancel.textContent = "Cancel";
+    var yes = document.createElement("button");
+    yes.type = "button"; yes.className = "btn btn-danger"; yes.textContent = action || "Yes";
+    actions.append(cancel, yes);
+    dialog.append(heading, actions);
+    var done = function () { dialog.close(); dialog.remove(); };
+    cancel.addEventListener("click", done);
+    dialog.addEventListener("cancel", function () { dialog.remove(); });
+    yes.addEventListener("click", function () { done(); onYes(); });
+    document.body.append(dialog);
+    dialog.showModal();
+    cancel.focus();
+  };
+  var label = function (element) { return element ? element.textContent.replace(/\s+/g, " ").trim() : ""; };
+
   document.addEventListener("submit", function (event) {
+    var form = event.target;
     var button = event.submitter;
-    var message = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) { event.preventDefault(); }
+    var question = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (!question) { return; }
+    if (form.getAttribute("data-confirmed") === "yes") { form.removeAttribute("data-confirmed"); return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    askFirst(question, label(button), function () {
+      form.setAttribute("data-confirmed", "yes");
+      if (button) { form.requestSubmit(button); } else { form.requestSubmit(); }
+    });
   }, true);
+
+  // htmx's hx-confirm asks in the same panel.
+  document.addEventListener("htmx:confirm", function (event) {
+    if (!event.detail.question) { return; }
+    event.preventDefault();
+    askFirst(event.detail.question, label(event.detail.elt), function () { event.detail.issueRequest(true); });
+  });
 
   // Idle lock: after N seconds without a touch or key, submit the lock form. The server
   // enforces the same limit, so a sleeping tablet is locked even if this never runs.

@@ -27,7 +27,7 @@ def test_closing_the_till_prints_the_z_report_with_its_chain_tag(client, virtual
     till, _ = open_till_for(client)
     receipt_printer(till, virtual_printer.port)
     sell(client, menu["croissant"].id, "cash", "2.50")
-    response = post(client, "/till/close", {"n1000": "10", "n200": "1", "n50": "1"})
+    response = post(client, "/till/close", {"n1000": "10", "n200": "1", "n50": "1", "confirmed": "yes"})
     assert response.status_code in (200, 302), response.get_data(as_text=True)
     [z] = jobs(kind="z_report")
     assert "Z REPORT 1" in z.document_json and "Chain " in z.document_json and "Variance" in z.document_json

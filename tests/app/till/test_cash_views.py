@@ -29,8 +29,10 @@ def count(model) -> int:
 
 
 def close(client, **counts):
-    """Submit the count sheet: n2000="5" is five £20 notes."""
-    return post(client, "/till/close", {name: str(value) for name, value in counts.items()})
+    """Submit the count sheet and confirm in the panel: n2000="5" is five £20 notes."""
+    return post(
+        client, "/till/close", {name: str(value) for name, value in counts.items()} | {"confirmed": "yes"}
+    )
 
 
 def test_the_x_report_totals_match_the_sales_made(client):
@@ -118,6 +120,33 @@ def test_the_count_sheet_lists_every_note_and_coin_and_not_the_expected_cash(cli
     for label in ["£50", "£20", "£10", "£5", "£2", "£1", "50p", "20p", "10p", "5p", "2p", "1p"]:
         assert f"<span>{label}</span>" in body
     assert "Expected" not in body  # a blind count
+
+
+def test_the_count_asks_in_the_tills_confirm_panel_before_anything_closes(client):
+    menu = make_menu()
+    open_till_for(client, opening_float=10000)
+    ring_up(client, menu["croissant"].id, amount="2.50")
+    response = post(client, "/till/close", {"n2000": "5", "n200": "1", "n20": "1"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'role="alertdialog"' in body and "now?" in body
+    assert 'You counted <strong class="money">£102.20</strong>' in body
+    assert "Expected" not in body and "£102.50" not in body  # still a blind count
+    assert 'name="confirmed" value="yes"' in body and "Back to the count" in body
+    assert 'value="5"' in body  # the count is kept behind the panel
+    assert "data-confirm" not in body and "confirm(" not in body
+    assert count(ZReport) == 0 and cash.current_totals(db.session.scalar(select(CashSession.till_id)))
+    assert close(client, n2000=5, n200=1, n20=1).status_code == 302
+    assert count(ZReport) == 1
+
+
+def test_a_bad_count_is_refused_before_the_confirm_panel(client):
+    open_till_for(client)
+    response = post(client, "/till/close", {"n2000": "-1"})
+    assert response.status_code == 422 and 'role="alertdialog"' not in response.get_data(as_text=True)
+    absurd = post(client, "/till/close", {"n1": "999999"})
+    assert absurd.status_code == 422 and "alertdialog" not in absurd.get_data(as_text=True)
+    assert count(ZReport) == 0
 
 
 def test_closing_shows_counted_against_expected_and_the_variance(client):
