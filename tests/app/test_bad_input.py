@@ -29,7 +29,7 @@ from werkzeug.routing import MapAdapter
 from werkzeug.test import TestResponse
 
 from bakery.extensions import db
-from bakery.models import Basket, Printer, Product, Till
+from bakery.models import Basket, Printer, Product, ShopSettings, Till
 from bakery.models.types import utcnow
 from bakery.permissions import PERMISSIONS, Access
 from bakery.services import dividends, printing
@@ -312,6 +312,12 @@ def agent_printer(till: Till) -> tuple[Printer, str]:
 def build_world(app: Flask) -> World:
     """A co-op with trade, hours, shares, dividends and printers; a signed-in client per role."""
     coop = Coop()
+    # The crawl and the fuzzing take minutes on a loaded machine: a till client used late would
+    # otherwise be idle-locked (redirected) before its forms are tried, and its refusals not seen.
+    shop = db.session.get(ShopSettings, 1) or ShopSettings(id=1)
+    shop.till_idle_seconds = 3600
+    db.session.add(shop)
+    db.session.commit()
     approved = coop.approve(coop.propose().id)
     dividends.propose(  # proposed once 2026 has ended
         make_period("2026", date(2026, 1, 1), date(2026, 12, 31)).id,
