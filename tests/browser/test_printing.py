@@ -76,6 +76,7 @@ def test_a_cash_sale_prints_and_kicks_the_drawer_and_a_card_sale_prints_without(
         page.locator("#printer-state").get_by_text("Ready", exact=True).wait_for(timeout=12_000)
 
         page.get_by_role("button", name="New order").click()
+        page.get_by_text("Tap a product to start an order.").wait_for()
         page.get_by_role("button", name="Croissant").click()
         page.locator("#basket").get_by_text("Croissant").wait_for()
         page.get_by_role("button", name="Card").click()
@@ -89,6 +90,7 @@ def test_a_cash_sale_prints_and_kicks_the_drawer_and_a_card_sale_prints_without(
         assert sum(job.drawer_kicks for job in jobs) == 1  # the card sale opened nothing
 
         page.get_by_role("button", name="New order").click()
+        page.get_by_text("Tap a product to start an order.").wait_for()
         page.get_by_role("button", name="Croissant").click()
         page.locator("#basket").get_by_text("Croissant").wait_for()
         page.get_by_role("button", name="£5.00").click()

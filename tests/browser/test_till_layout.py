@@ -69,6 +69,9 @@ def test_the_till_fits_every_screen_with_1_12_and_30_lines(page, live_server, li
     till = db.session.query(Till).filter_by(name="Counter").one()
     ada = db.session.query(User).filter_by(display_name="Ada Baker").one()
     till_id, ada_id = till.id, ada.id
+    for product in db.session.query(Product).all():
+        product.on_hand = 10_000  # every size and count below is also paid for
+    db.session.commit()
     token = pair_device(till_id, "browser", Actor(user_id=ada_id))
     cash.open_session(till_id, 5000, Actor(ada_id, till_id))
     db.session.remove()
