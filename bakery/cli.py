@@ -52,6 +52,10 @@ def create_admin(name: str, email: str, password: str, pin: str) -> None:
 def load_demo() -> None:
     """Load demo data once (running it again changes nothing) and print the demo sign-ins."""
     created = demo.load_demo_data()
+    if current_app.config.get("DEMO_YEAR", True) and demo.load_demo_year(
+        orders_pct=int(current_app.config.get("DEMO_YEAR_ORDERS_PCT", 100))
+    ):
+        click.echo("A year of trading loaded.")
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
     for line in demo.DEMO_SIGN_INS:
         click.echo("  " + line)

@@ -26,6 +26,8 @@ class Defaults:
     DISCOUNT_MANAGER_BP = 2000
     TILL_DEVICE_COOKIE_DAYS = 5 * 365
     BACKUP_DIR = None
+    # `flask bakery demo` plays a year of trading after the base demo (BAKERY_DEMO_YEAR=false: not).
+    DEMO_YEAR = True
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:

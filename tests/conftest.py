@@ -32,6 +32,8 @@ def base_config(database_url: str, tmp: Path) -> dict[str, object]:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "BACKUP_DIR": str(tmp / "backups"),
         "WITNESS_PATH": str(tmp / "chain-witness.log"),
+        # The base demo only: tests that want the year of trading turn it on (it takes a while).
+        "DEMO_YEAR": False,
         **TEST_KEYS,
     }
 

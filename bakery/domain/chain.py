@@ -26,15 +26,24 @@ def canonical_json(record: Mapping[str, Any]) -> str:
     return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
 def _refuse_floats(value: Any) -> None:
-    if isinstance(value, float):
-        raise TypeError("floats are not allowed in a chained record")
-    if isinstance(value, Mapping):
-        for item in value.values():
-            _refuse_floats(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _refuse_floats(item)
+    # Iterative, with the common leaf types (str, int, bool, None) decided by their exact type:
+    # this runs for every ledger and audit link written or verified.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind in _PLAIN:
+            continue
+        if isinstance(item, float):
+            raise TypeError("floats are not allowed in a chained record")
+        if isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
 
 
 def link_hash(key: bytes, prev_hash: str, record_json: str) -> str:

@@ -21,8 +21,10 @@ from bakery.services.audit.events import (
     AUDIT_CHAIN,
     SYSTEM,
     Actor,
+    Event,
     audit_record_body,
     record,
+    record_many,
 )
 from bakery.services.audit.integrity import (
     describe_audit_fault,
@@ -61,6 +63,7 @@ __all__ = [
     "Actor",
     "AuditPage",
     "Described",
+    "Event",
     "Formats",
     "Ref",
     "append_lines",
@@ -74,6 +77,7 @@ __all__ = [
     "forget_rolled_back_heads",
     "load",
     "record",
+    "record_many",
     "verify_audit_chain",
     "witness_committed_heads",
     "witness_path",

@@ -4,6 +4,8 @@ each chain's new head outside the database once the transaction that added it ha
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from bakery.services.audit import witness
 
 log = logging.getLogger(__name__)
 PENDING = "chain_witness_pending"
+DEFERRED = "chain_witness_deferred"
 
 
 def chain_key() -> bytes:
@@ -50,11 +53,38 @@ def append_link(chain: str, record: dict[str, Any]) -> tuple[int, str, str, str]
     return seq, prev, new_hash, record_json
 
 
-def _advance_head(chain: str) -> tuple[int, str] | None:
+def append_links(chain: str, records: list[dict[str, Any]]) -> list[tuple[int, str, str, str]]:
+    """Reserve the next `len(records)` links of `chain` at once; each as `append_link` returns it.
+
+    Rule: the links are exactly those appending each record in turn would make; the head row is
+    advanced by one UPDATE (locking the chain as `append_link` does) and the last head noted for
+    the witness.
+    """
+    head = _advance_head(chain, len(records))
+    if head is None:
+        _create_head(chain)
+        head = _advance_head(chain, len(records))
+    if head is None:  # pragma: no cover - the head was just created
+        raise RuntimeError(f"chain head {chain!r} could not be created")
+    last, prev = head
+    prev = prev or GENESIS
+    key = chain_key()
+    links = []
+    for seq, record in enumerate(records, start=last - len(records) + 1):
+        record_json = canonical_json({**record, "seq": seq})
+        new_hash = link_hash(key, prev, record_json)
+        links.append((seq, prev, new_hash, record_json))
+        prev = new_hash
+    db.session.execute(update(ChainHead).where(ChainHead.name == chain).values(head_hash=prev))
+    _note_head(chain, last, prev)
+    return links
+
+
+def _advance_head(chain: str, by: int = 1) -> tuple[int, str] | None:
     row = db.session.execute(
         update(ChainHead)
         .where(ChainHead.name == chain)
-        .values(seq=ChainHead.seq + 1)
+        .values(seq=ChainHead.seq + by)
         .returning(ChainHead.seq, ChainHead.head_hash)
     ).first()
     return (int(row[0]), str(row[1])) if row else None
@@ -80,6 +110,11 @@ class _PendingHead:
     path: Path
 
 
+def note_head(chain: str, seq: int, head_hash: str) -> None:
+    """Note a chain's new head, written by the caller, to be witnessed once its transaction commits."""
+    _note_head(chain, seq, head_hash)
+
+
 def _note_head(chain: str, seq: int, head_hash: str) -> None:
     session = db.session()
     transaction = session.get_nested_transaction() or session.get_transaction()
@@ -96,6 +131,13 @@ def witness_committed_heads(session: Session) -> None:
     witness then lags, which verify allows (the database may be ahead, never behind).
     """
     pending: list[_PendingHead] = session.info.pop(PENDING, [])
+    if DEFERRED in session.info:
+        session.info[DEFERRED].extend(pending)
+        return
+    _write_furthest(pending)
+
+
+def _write_furthest(pending: list[_PendingHead]) -> None:
     furthest: dict[str, _PendingHead] = {}
     for head in pending:
         if head.chain not in furthest or head.seq > furthest[head.chain].seq:
@@ -108,6 +150,22 @@ def witness_committed_heads(session: Session) -> None:
             witness.append_lines(path, lines)
         except OSError:
             log.exception("could not append %d chain head(s) to the witness %s", len(lines), path)
+
+
+@contextmanager
+def witness_at_the_end() -> Iterator[None]:
+    """Witness the heads committed inside the block once, when it ends, instead of after each commit.
+
+    For a loader that commits thousands of times (the demo's year): each witness append is an
+    fsync, and only the furthest committed head of each chain needs witnessing. Heads committed
+    before an error inside the block are still witnessed.
+    """
+    session = db.session()
+    session.info[DEFERRED] = []
+    try:
+        yield
+    finally:
+        _write_furthest(session.info.pop(DEFERRED, []))
 
 
 def forget_rolled_back_heads(session: Session, previous_transaction: SessionTransaction) -> None:

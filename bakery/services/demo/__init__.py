@@ -8,10 +8,12 @@ from bakery.services.demo.data import (
     DEMO_SIGN_INS,
     load_demo_data,
 )
+from bakery.services.demo.year import load_demo_year
 
 __all__ = [
     "DEMO_MARKER_EMAIL",
     "DEMO_PEOPLE",
     "DEMO_SIGN_INS",
     "load_demo_data",
+    "load_demo_year",
 ]
