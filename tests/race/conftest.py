@@ -127,6 +127,7 @@ class LiveServer:
             "WITNESS_PATH": str(folder / "chain-witness.log"),
         }
         self.process: subprocess.Popen[bytes] | None = None
+        self.log_seen = 0
 
     def start(self) -> None:
         env = os.environ | {
@@ -151,7 +152,16 @@ class LiveServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + 30
+        try:
+            self._wait_until_it_answers()
+        except BaseException:
+            self.stop()  # never leave a server behind
+            raise
+
+    def _wait_until_it_answers(self) -> None:
+        assert self.process is not None
+        # Booting four workers takes seconds on a quiet machine and far longer on a busy one.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("gunicorn exited at start:\n" + self.log.read_text(errors="replace"))
@@ -168,7 +178,8 @@ class LiveServer:
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            # SIGQUIT is gunicorn's quick shutdown: a graceful one waits up to 30 s for idle workers.
+            os.killpg(self.process.pid, signal.SIGQUIT)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -176,8 +187,12 @@ class LiveServer:
                 self.process.wait(timeout=10)
 
     def errors_logged(self) -> str:
-        """Tracebacks the workers logged (an unhandled error is a failed race test)."""
-        text_ = self.log.read_text(errors="replace")
+        """Tracebacks the workers logged since the last look (an unhandled error is a failed race
+        test); the server is shared by every race module, so each error is reported once."""
+        with self.log.open("rb") as log:
+            log.seek(self.log_seen)
+            text_ = log.read().decode(errors="replace")
+            self.log_seen = log.tell()
         return text_ if "Traceback" in text_ else ""
 
 
@@ -187,9 +202,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A multi-worker server on a fresh database at head, for one test module and engine."""
+    """A multi-worker server on a fresh database at head, per engine, shared by the race modules
+    (starting one costs seconds; every test makes rows of its own, so they do not meet)."""
     folder = tmp_path_factory.mktemp(f"race-{request.param}")
     admin = None
     name = ""
@@ -208,8 +224,8 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         url = server.set(database=name).render_as_string(hide_password=False)
         migrate_to_head(url, folder)
     server_ = LiveServer(url, folder)
-    server_.start()
     try:
+        server_.start()
         yield server_
     finally:
         server_.stop()
