@@ -319,11 +319,13 @@ def _share_movement(member_id: int, kind: str) -> Response | Page:
         return _record_page(member, status=422, share_form=form)
     amount = form.amount.data if isinstance(form.amount.data, int) else 0
     try:
+        key = form.key.data or None
         if kind == "bought":
-            membership.buy_shares(member_id, amount, form.note.data or "", actor())
+            membership.buy_shares(member_id, amount, form.note.data or "", actor(), key=key)
         else:
-            membership.withdraw_shares(member_id, amount, form.note.data or "", actor())
+            membership.withdraw_shares(member_id, amount, form.note.data or "", actor(), key=key)
     except ServiceError as refused:
+        db.session.rollback()
         message = _refused(refused)
         return _record_page(membership.get_member(member_id), message, 422, form)
     flash("Shares bought." if kind == "bought" else "Shares withdrawn.")

@@ -4,7 +4,7 @@ percentages to basis points); the rules are the services'."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from bakery.forms import MoneyField, PercentField, WholeNumberField, parse_id
@@ -70,8 +70,9 @@ class MemberSearchForm(FlaskForm):
 
 
 class ShareForm(FlaskForm):
-    """Shares bought or withdrawn."""
+    """Shares bought or withdrawn, with the form's own key (sent twice, it moves the shares once)."""
 
+    key = HiddenField()
     amount = MoneyField("Amount", allow_zero=False)
     note = StringField("Note", validators=[Optional(), Length(max=200)])
 

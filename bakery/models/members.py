@@ -59,6 +59,8 @@ class ShareTransaction(db.Model):  # type: ignore[name-defined,misc]
     note: Mapped[str] = mapped_column(String(200), default="")
     by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The key of the office's share form: a double-tapped or retried form moves the shares once.
+    key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class SafeguardingRecord(db.Model):  # type: ignore[name-defined,misc]

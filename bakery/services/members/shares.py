@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Subquery, func, select
+from sqlalchemy.exc import IntegrityError
 
 from bakery.domain.money import MAX_AMOUNT, Pence, format_plain
 from bakery.extensions import db
@@ -16,7 +17,7 @@ from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.errors import NotFound, ServiceError
-from bakery.services.race_safety import Mechanism, locked, race_safe
+from bakery.services.race_safety import FORM_KEY, Mechanism, locked, race_safe
 
 #: The kinds of movement and the sign each one has in the ledger.
 KINDS: dict[str, int] = {"bought": 1, "withdrawn": -1, "dividend": 1}
@@ -63,6 +64,8 @@ def record_share_movement(
     note: str,
     actor: Actor,
     now: datetime | None = None,
+    *,
+    key: str | None = None,
 ) -> ShareTransaction:
     """Add one movement (and its audit row) to the caller's transaction, without committing.
 
@@ -70,7 +73,9 @@ def record_share_movement(
     bought, withdrawn or dividend; a withdrawal never takes the balance below zero; only an
     active member buys shares; someone must be acting (`actor.user_id`). The member's row is
     locked first (PostgreSQL; SQLite's writing requests already hold the write lock), so two
-    withdrawals at once cannot both pass the balance check. The dividends service calls this
+    withdrawals at once cannot both pass the balance check. With a `key` (one per form) a
+    repeated submission moves the shares once and answers with the first movement (looked up
+    under the member's lock; a UNIQUE key backs it up). The dividends service calls this
     inside its own transaction; the views call `buy_shares` and `withdraw_shares`.
     """
     sign = KINDS.get(kind)
@@ -85,9 +90,17 @@ def record_share_movement(
     text = " ".join((note or "").split())
     if len(text) > NOTE_LIMIT:
         raise ServiceError(f"A note can be at most {NOTE_LIMIT} characters.")
+    if key is not None and not FORM_KEY.match(key):
+        raise ServiceError("This form is out of date. Open the member's page again.")
     member = locked(Member, member_id)
     if member is None:
         raise NotFound("That member does not exist.")
+    if key is not None:
+        done = db.session.scalar(select(ShareTransaction).where(ShareTransaction.key == key))
+        if done is not None:
+            if (done.member_id, done.kind, done.amount) != (member_id, kind, sign * amount):
+                raise ServiceError("That form was already used for another movement. Open the page again.")
+            return done
     if kind == "bought" and member.status != "active":
         raise ServiceError(f"Member {member.number} is {member.status}: only active members buy shares.")
     held = balance(member_id)
@@ -98,10 +111,13 @@ def record_share_movement(
         )
     at = now or utcnow()
     movement = ShareTransaction(
-        member_id=member_id, kind=kind, amount=sign * amount, note=text, by_id=actor.user_id, at=at
+        member_id=member_id, kind=kind, amount=sign * amount, note=text, by_id=actor.user_id, at=at, key=key
     )
-    db.session.add(movement)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(movement)
+    except IntegrityError as clash:  # the same key for another member's form, at the same moment
+        raise ServiceError("That form was already used for another movement. Open the page again.") from clash
     audit.record(
         f"shares.{kind}",
         actor,
@@ -112,21 +128,38 @@ def record_share_movement(
     return movement
 
 
-@race_safe(Mechanism.ROW_LOCK, guards="the member row")
+@race_safe(Mechanism.ROW_LOCK, Mechanism.UNIQUE_KEY, guards="the member row; one movement per form key")
 def buy_shares(
-    member_id: int, amount: Pence, note: str, actor: Actor, now: datetime | None = None
+    member_id: int,
+    amount: Pence,
+    note: str,
+    actor: Actor,
+    now: datetime | None = None,
+    *,
+    key: str | None = None,
 ) -> ShareTransaction:
-    """Record shares bought by a member (audited; one transaction)."""
-    movement = record_share_movement(member_id, "bought", amount, note, actor, now)
+    """Record shares bought by a member (audited; one transaction; once per form `key`)."""
+    movement = record_share_movement(member_id, "bought", amount, note, actor, now, key=key)
     db.session.commit()
     return movement
 
 
-@race_safe(Mechanism.ROW_LOCK, guards="the share balance never below zero (member row)")
+@race_safe(
+    Mechanism.ROW_LOCK,
+    Mechanism.UNIQUE_KEY,
+    guards="the share balance never below zero (member row); one movement per form key",
+)
 def withdraw_shares(
-    member_id: int, amount: Pence, note: str, actor: Actor, now: datetime | None = None
+    member_id: int,
+    amount: Pence,
+    note: str,
+    actor: Actor,
+    now: datetime | None = None,
+    *,
+    key: str | None = None,
 ) -> ShareTransaction:
-    """Pay back share capital to a member, never more than they hold (audited; one transaction)."""
-    movement = record_share_movement(member_id, "withdrawn", amount, note, actor, now)
+    """Pay back share capital to a member, never more than they hold (audited; one transaction;
+    once per form `key`)."""
+    movement = record_share_movement(member_id, "withdrawn", amount, note, actor, now, key=key)
     db.session.commit()
     return movement

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -98,3 +99,37 @@ def test_the_ledger_refuses_an_unknown_kind_and_an_overdraft(app):
         shares.record_share_movement(member.id, "withdrawn", 1, "", actor)
     db.session.rollback()
     assert movement_count() == 0
+
+
+def test_a_share_form_sent_twice_moves_the_shares_once(client):
+    member = make_member()
+    admin_in(client)
+    page = client.get(f"/office/members/{member.id}").get_data(as_text=True)
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', page)
+    assert key, "the share form carries a key of its own"
+    form = {"amount": "30.00", "note": "joining", "key": key.group(1)}
+    for _ in range(2):
+        assert post(client, f"/office/members/{member.id}/shares/buy", form).status_code == 302
+    withdraw = {"amount": "10.00", "key": "b" * 32}
+    for _ in range(3):
+        assert post(client, f"/office/members/{member.id}/shares/withdraw", withdraw).status_code == 302
+    assert shares.balance(member.id) == 2000
+    assert movement_count() == 2
+    assert len(audit_actions("shares.withdrawn")) == 1
+    assert client.get(f"/office/members/{member.id}").get_data(as_text=True).count(key.group(1)) == 0
+
+
+def test_a_share_form_key_used_for_another_movement_or_out_of_shape_is_refused(client):
+    member = make_member()
+    admin_in(client)
+    form = {"amount": "30.00", "key": "c" * 32}
+    assert post(client, f"/office/members/{member.id}/shares/buy", form).status_code == 302
+    response = post(
+        client, f"/office/members/{member.id}/shares/withdraw", {"amount": "5.00", "key": "c" * 32}
+    )
+    assert response.status_code == 422 and "already used" in response.get_data(as_text=True)
+    response = post(
+        client, f"/office/members/{member.id}/shares/buy", {"amount": "5.00", "key": "not a key!"}
+    )
+    assert response.status_code == 422 and "out of date" in response.get_data(as_text=True)
+    assert shares.balance(member.id) == 3000
