@@ -23,11 +23,8 @@ from bakery.services.audit import Actor
 from bakery.services.dividends.common import (
     PAYOUT_METHODS,
 )
-from bakery.services.dividends.financial_periods import (
-    get_allocation,
-)
 from bakery.services.errors import NotFound, ServiceError
-from bakery.services.race_safety import Mechanism, race_safe
+from bakery.services.race_safety import Mechanism, locked, race_safe
 
 
 @dataclass(frozen=True)
@@ -101,6 +98,11 @@ def _existing_payout(line_id: int) -> Payout | None:
     return db.session.scalar(select(Payout).where(Payout.line_id == line_id))
 
 
+@race_safe(
+    Mechanism.ROW_LOCK,
+    Mechanism.UNIQUE_KEY,
+    guards="a dividend is paid once (allocation row locked, then a unique payout per line)",
+)
 def record_payout(
     line_id: int,
     method: str,
@@ -111,13 +113,15 @@ def record_payout(
 ) -> Payout:
     """Pay one member's dividend as cash, store credit or shares (audited; one transaction).
 
-    Rule: only lines of an approved allocation with something paid; each line is paid once (a
-    unique key on the line refuses a second payout even from two admins at once).
+    Rule: only lines of an approved allocation with something paid; each line is paid once. The
+    allocation's row is locked before its payouts are read, so two admins paying at once queue
+    and the second is told it was paid (a unique key on the line backs it up).
     """
     _check_method(method)
     line = db.session.get(AllocationLine, line_id)
     if line is None or (allocation_id is not None and line.allocation_id != allocation_id):
         raise NotFound("There is no such allocation line.")
+    locked(Allocation, line.allocation_id)
     allocation = _approved_allocation_of(line)
     if line.paid <= 0:
         raise ServiceError("Nothing is paid on this line: the amount is carried forward.")
@@ -140,11 +144,21 @@ def record_payout(
     return payout
 
 
+@race_safe(
+    Mechanism.ROW_LOCK,
+    Mechanism.UNIQUE_KEY,
+    guards="each dividend paid once (allocation row locked, then a unique payout per line)",
+)
 def pay_remaining(allocation_id: int, method: str, actor: Actor, now: datetime | None = None) -> int:
     """Pay every line of an approved allocation not yet paid, all the same way (audited; one
-    transaction). Returns how many were paid."""
+    transaction). Returns how many were paid.
+
+    Rule: the allocation's row is locked before the unpaid lines are read, so a payout made at
+    the same moment is seen and never paid again."""
     _check_method(method)
-    allocation = get_allocation(allocation_id)
+    allocation = locked(Allocation, allocation_id)
+    if allocation is None:
+        raise NotFound("There is no such allocation.")
     if allocation.status != "approved":
         raise ServiceError("Dividends are paid only from an approved allocation.")
     unpaid = list(
