@@ -188,7 +188,7 @@ class LiveServer:
 
     def errors_logged(self) -> str:
         """Tracebacks the workers logged since the last look (an unhandled error is a failed race
-        test); the server is shared by every race module, so each error is reported once."""
+        test); each error is reported once, to the test that caused it."""
         with self.log.open("rb") as log:
             log.seek(self.log_seen)
             text_ = log.read().decode(errors="replace")
@@ -202,10 +202,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A multi-worker server on a fresh database at head, per engine, shared by the race modules
-    (starting one costs seconds; every test makes rows of its own, so they do not meet)."""
+    """A multi-worker server on a fresh database at head, for one test module and engine (some
+    modules clear whole tables, such as the financial periods, between their rounds)."""
     folder = tmp_path_factory.mktemp(f"race-{request.param}")
     admin = None
     name = ""
