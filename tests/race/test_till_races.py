@@ -409,7 +409,8 @@ def test_a_z_close_double_tapped_on_two_tablets_beside_paid_outs_makes_one_coher
     tablets = [tablet_for(live, first), tablet_for(live, second)]
     who = Actor(staff.id, till.id)
     bun = a_product(150)
-    count_form = {"n5000": "1", "n100": "1", "n50": "1"}  # 51.50, whatever the drawer should hold
+    # 51.50, whatever the drawer should hold; "yes" is the till confirm panel's answer to close
+    count_form = {"n5000": "1", "n100": "1", "n50": "1", "confirmed": "yes"}
     for round_no in range(ROUNDS):
         if round_no:
             cash.open_session(till.id, 5000, who)

@@ -1,7 +1,7 @@
 """share form keys: a double-tapped or retried share purchase or withdrawal moves the shares once
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-03 08:40:00
 
 The column is added with plain ALTER TABLE and the key as a unique index, so the append-only
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
