@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
@@ -20,6 +20,8 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        if app.config.get("SQL_STATEMENT_HEADER"):
+            count_statements(app, db.engine)
 
 
 def request_writes() -> bool:
@@ -28,6 +30,39 @@ def request_writes() -> bool:
     if has_request_context():
         return request.method not in READ_ONLY_METHODS and not g.get("_committed", False)
     return True
+
+
+def count_statements(app: Flask, engine: Engine) -> None:
+    """Tell each response how many SQL statements its request sent (`X-SQL-Statements`).
+
+    For the bench only (BAKERY_SQL_STATEMENT_HEADER=1): statements per tap and per pay are among
+    the figures it prints. Every statement the driver is given counts, SQLite's BEGIN included.
+    """
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*_args: Any) -> None:
+        if has_request_context():
+            g._sql_statements = g.get("_sql_statements", 0) + 1
+
+    @app.after_request
+    def _tell(response: Response) -> Response:
+        response.headers["X-SQL-Statements"] = str(g.get("_sql_statements", 0))
+        return response
+
+
+def commit_keeping_loaded() -> None:
+    """Commit the request's one transaction and keep what it loaded and wrote in the session.
+
+    Why: the commit otherwise expires every row, so rendering the answer (the basket just changed,
+    the sale just made) reads back what this very transaction wrote. Only the last step of a
+    service that returns what it wrote uses it; the next lock forgets what may have gone stale.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def note_commit(_session: Session) -> None:

@@ -101,12 +101,24 @@ def locked(model: type[M], row_id: int | None) -> M | None:
         .execution_options(populate_existing=True)
     )
     row = db.session.scalar(statement)
-    session = db.session()
-    if not (session.new or session.dirty or session.deleted):
-        # Rows read before the lock may be stale: what another request committed while we waited
-        # must be read again, not served from the identity map.
-        session.expire_all()
+    _forget_what_may_be_stale()
     return row
+
+
+def _forget_what_may_be_stale() -> None:
+    """Rows read before a lock may be stale: what another request committed while we waited must
+    be read again, not served from the identity map. The request's own context (the shop's
+    settings, the tablet and its till, the signed-in session and user) stays: no till operation
+    decides anything from it, and a row that matters is locked itself (read fresh)."""
+    from bakery.models import ShopSettings, Till, TillDevice, User, UserSession
+
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        return
+    context = (ShopSettings, Till, TillDevice, User, UserSession)
+    for instance in list(session.identity_map.values()):
+        if not isinstance(instance, context):
+            session.expire(instance)
 
 
 def serialise(topic: str) -> None:
@@ -158,7 +170,18 @@ def begin_write() -> None:
 
 def lock_till(till_id: int) -> None:
     """Lock the till's row: every operation on a till's basket, drawer, refunds and close takes
-    this lock first, so they run one at a time per till and in one order (no deadlocks)."""
+    this lock first, so they run one at a time per till and in one order (no deadlocks).
+
+    On SQLite the lock is the database's write lock, held from BEGIN IMMEDIATE (`begin_write()`
+    sees to it), so no statement is sent: a transaction that began with it has read nothing stale.
+    """
     from bakery.models import Till
 
-    locked(Till, till_id)
+    if db.engine.dialect.name != "sqlite":
+        locked(Till, till_id)
+        return
+    begin_write()
+    session = db.session()
+    connection = session.connection() if session.in_transaction() else None
+    if connection is None or not connection.info.get("immediate", False):
+        _forget_what_may_be_stale()  # the next transaction takes the lock; read again after it

@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 
 from babel import Locale
 from babel.numbers import get_currency_name
+from flask import g, has_request_context
 
 from bakery.domain.money import MAX_AMOUNT
 from bakery.extensions import db
@@ -80,7 +81,15 @@ def timezone_choices() -> dict[str, list[tuple[str, str]]]:
 
 
 def current_settings() -> ShopSettings:
-    """The settings row, or unsaved defaults if the shop has none yet (reading never writes)."""
+    """The settings row, or unsaved defaults if the shop has none yet (reading never writes).
+
+    Within a request, the row the request loaded first (`g.shop`) is the answer while it is in
+    the session: money and times are formatted many times a page without reading it again.
+    """
+    if has_request_context():
+        shop = g.get("shop")
+        if shop is not None and shop in db.session:
+            return shop  # type: ignore[no-any-return]
     found = db.session.get(ShopSettings, 1)
     if found is not None:
         return found

@@ -322,11 +322,10 @@ def pay() -> Response:
     """Take cash, card or the member's store credit; when the basket is paid, show the change due
     and the receipt."""
     form = PayForm()
-    current = till_services.open_basket(g.till.id)
     typed = {"amount": form.amount.data or "", "reference": form.reference.data or ""}
     if not form.validate_on_submit():
         return _basket_response(
-            till_services.price(current),
+            till_services.price(till_services.open_basket(g.till.id)),
             422,
             "Choose cash or card and enter the amount.",
             beside="pay",

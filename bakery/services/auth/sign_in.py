@@ -10,6 +10,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bakery.domain.lockout import LockState, after_failure, after_success, is_locked
@@ -193,7 +194,11 @@ def session_for_token(token: str | None) -> UserSession | None:
     """The live (not revoked) session for a cookie token, or None. Reads only."""
     if not token:
         return None
-    found = db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
+    found = db.session.scalar(
+        select(UserSession)
+        .where(UserSession.token_hash == hash_token(token))
+        .options(joinedload(UserSession.user))  # every signed-in request uses it
+    )
     if found is None or found.revoked_at is not None:
         return None
     return found

@@ -17,6 +17,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from bakery.extensions import db
 from bakery.models import Printer, PrintJob, Product, ReceiptLink, Sale, Till
@@ -89,7 +90,7 @@ def receipt_printer_for(till_id: int) -> Printer | None:
     )
 
 
-def queue_for_sale(sale: Sale, now: datetime) -> None:
+def queue_for_sale(sale: Sale, now: datetime, *, chain_hash: str | None = None) -> None:
     """Add a completed sale's print work to the caller's transaction (the caller commits).
 
     Rule: the digital receipt link is made for every sale and refund. A drawer kick goes to the
@@ -97,11 +98,15 @@ def queue_for_sale(sale: Sale, now: datetime) -> None:
     receipt, and expires after a few seconds. A refund's receipt always prints; a sale's prints
     here only when the shop's setting is "always" (otherwise the till asks, and `print_receipt`
     queues it when Print is chosen). A sale's kitchen tickets always go to the kitchen printers
-    its lines' categories are routed to. Unique keys make each at most once.
+    its lines' categories are routed to. Unique keys make each at most once. The receipt is built
+    here once, from the sale as the caller holds it (`chain_hash`: its ledger link's, when the
+    caller has just made it); the till's screen and the paper show that same document.
     """
     db.session.flush()
-    db.session.add(ReceiptLink(sale_id=sale.id, token=secrets.token_urlsafe(24), created_at=now))
-    db.session.flush()
+    token = secrets.token_urlsafe(24)
+    db.session.add(ReceiptLink(sale_id=sale.id, token=token, created_at=now))
+    # Built once here; queue_receipt and the till's screen take it from the request's memo.
+    receipts.for_sale(sale, chain_hash=chain_hash, link_token=token)
     printer = receipt_printer_for(sale.till_id)
     if printer is not None:
         if any(payment.method == "cash" for payment in sale.payments):
@@ -144,6 +149,7 @@ def _queue_kitchen(sale: Sale, now: datetime) -> None:
             select(Printer)
             .where(Printer.location == "kitchen", Printer.active.is_(True))
             .order_by(Printer.id)
+            .options(selectinload(Printer.categories))
         )
         if p.categories
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import select
 
 from bakery.domain.chain import chain_tag
@@ -48,18 +48,50 @@ def _order_discount_label(sale: Sale) -> str:
     return f"Order discount ({reason})" if reason else "Order discount"
 
 
-def for_sale(sale: Sale, columns: int = PREVIEW_COLUMNS, duplicate: int = 0) -> Receipt:
+def for_sale(
+    sale: Sale,
+    columns: int = PREVIEW_COLUMNS,
+    duplicate: int = 0,
+    *,
+    chain_hash: str | None = None,
+    link_token: str | None = None,
+) -> Receipt:
     """Build the receipt of a sale or refund: shop, numbers, lines, VAT per band, payments, chain tag,
-    and a QR code linking to its digital copy. A reprint (`duplicate` n > 0) says DUPLICATE n."""
+    and a QR code linking to its digital copy. A reprint (`duplicate` n > 0) says DUPLICATE n.
+
+    Rule: a sale never changes, so within a request its document is built once (checkout queues it
+    for paper, the till shows it on screen) and only the text is laid out per width. A caller that
+    has just made the sale's ledger link and receipt link passes them (`chain_hash`, `link_token`)
+    instead of having them read back.
+    """
+    memo: dict[tuple[int, int], tuple[Document, str]] | None = (
+        g.setdefault("_receipt_documents", {}) if has_request_context() else None
+    )
+    if memo is not None and (sale.id, duplicate) in memo:
+        document, tag = memo[(sale.id, duplicate)]
+        return Receipt(document, render_text(document, columns), tag)
+    document, tag = _document(sale, duplicate, chain_hash, link_token)
+    if memo is not None:
+        memo[(sale.id, duplicate)] = (document, tag)
+    return Receipt(document, render_text(document, columns), tag)
+
+
+def _document(
+    sale: Sale, duplicate: int, chain_hash: str | None, link_token: str | None
+) -> tuple[Document, str]:
     shop = current_settings()
     till = db.session.get(Till, sale.till_id)
     staff = db.session.get(User, sale.staff_id)
-    entry = db.session.scalar(
-        select(LedgerEntry).where(
-            LedgerEntry.till_id == sale.till_id, LedgerEntry.kind == sale.kind, LedgerEntry.ref_id == sale.id
+    if chain_hash is None:
+        entry = db.session.scalar(
+            select(LedgerEntry).where(
+                LedgerEntry.till_id == sale.till_id,
+                LedgerEntry.kind == sale.kind,
+                LedgerEntry.ref_id == sale.id,
+            )
         )
-    )
-    tag = chain_tag(entry.hash) if entry else "—"
+        chain_hash = entry.hash if entry else None
+    tag = chain_tag(chain_hash) if chain_hash else "—"
     blocks: list[object] = []
     if duplicate:
         blocks.append(Text(f"DUPLICATE {duplicate}", bold=True, align="center", size="double"))
@@ -118,9 +150,11 @@ def for_sale(sale: Sale, columns: int = PREVIEW_COLUMNS, duplicate: int = 0) -> 
     if shop.receipt_footer:
         blocks.append(Text(shop.receipt_footer, align="center"))
     blocks.append(Text(f"Chain {tag}", align="center"))
-    link = db.session.get(ReceiptLink, sale.id)
-    if link is not None:
-        blocks.append(QR(digital_receipt_url(link.token)))
+    if link_token is None:
+        link = db.session.get(ReceiptLink, sale.id)
+        link_token = link.token if link is not None else None
+    if link_token is not None:
+        blocks.append(QR(digital_receipt_url(link_token)))
         blocks.append(Text("Scan for your receipt online", align="center"))
     else:
         blocks.append(QR(f"{sale.till_id}-{sale.receipt_no}-{tag}"))
@@ -129,4 +163,4 @@ def for_sale(sale: Sale, columns: int = PREVIEW_COLUMNS, duplicate: int = 0) -> 
     blocks.append(Cut())
     heading = f"{title} {sale.receipt_no}" + (f" DUPLICATE {duplicate}" if duplicate else "")
     document = Document(kind="receipt", blocks=tuple(blocks), title=heading)  # type: ignore[arg-type]
-    return Receipt(document, render_text(document, columns), tag)
+    return document, tag

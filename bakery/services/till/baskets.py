@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
+from bakery.database import commit_keeping_loaded
 from bakery.extensions import db
 from bakery.formatting import money
 from bakery.models import Basket, BasketLine, ModifierOption, PendingPayment, Product, Variant
@@ -128,7 +130,20 @@ def add_line(
     adds to the existing line's quantity; a line holds 1 to 999.
     """
     lock_till(till_id)
-    product = db.session.get(Product, product_id)
+    product = (
+        db.session.scalars(
+            select(Product)
+            .where(Product.id == product_id)
+            .options(
+                joinedload(Product.category),
+                joinedload(Product.tax_category),
+                joinedload(Product.variants),
+                joinedload(Product.modifier_groups),
+            )
+        )
+        .unique()
+        .first()
+    )  # one query for what the rules and then the pricing read
     if product is None or not product.active or not product.category.active:
         raise ServiceError("That product is not on sale.")
     if not 1 <= qty <= MAX_QTY:
@@ -158,7 +173,7 @@ def add_line(
         same.qty += qty
     else:
         basket.lines.append(BasketLine(product_id=product.id, variant_id=variant_id, option_ids=key, qty=qty))
-    db.session.commit()
+    commit_keeping_loaded()
     return basket
 
 
@@ -175,7 +190,7 @@ def change_qty(till_id: int, line_id: int, delta: int) -> Basket:
         basket.lines.remove(line)
     else:
         line.qty = new_qty
-    db.session.commit()
+    commit_keeping_loaded()
     return basket
 
 
@@ -186,7 +201,7 @@ def remove_line(till_id: int, line_id: int) -> Basket:
     line = _line_in_till(line_id, till_id)
     basket = line.basket
     basket.lines.remove(line)
-    db.session.commit()
+    commit_keeping_loaded()
     return basket
 
 
@@ -199,7 +214,7 @@ def set_line_note(till_id: int, line_id: int, note: str) -> Basket:
     if len(text) > 140:
         raise ServiceError("A note can be at most 140 characters.")
     line.note = text
-    db.session.commit()
+    commit_keeping_loaded()
     return line.basket
 
 
@@ -211,7 +226,7 @@ def set_eat_in(till_id: int, eat_in: bool, actor: Actor) -> Basket:
         raise ServiceError("Sign in on the till first.")
     basket = _open_or_new(till_id, actor.user_id)
     basket.eat_in = eat_in
-    db.session.commit()
+    commit_keeping_loaded()
     return basket
 
 
@@ -221,7 +236,7 @@ def set_line_eat_in(till_id: int, line_id: int, eat_in: bool | None) -> Basket:
     lock_till(till_id)
     line = _line_in_till(line_id, till_id)
     line.eat_in = eat_in
-    db.session.commit()
+    commit_keeping_loaded()
     return line.basket
 
 

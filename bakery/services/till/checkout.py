@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Integer, func, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from bakery.database import commit_keeping_loaded
 from bakery.domain.clock import business_date
 from bakery.domain.period_close import Write
 from bakery.domain.tender import CASH, CREDIT, TenderError, change_due, check_credit, check_tender
@@ -138,22 +141,22 @@ def tender(
     till's row lock orders them; a UNIQUE key on the tender backs it up).
     """
     lock_till(till_id)
-    done = existing_sale(basket_key)
-    if done is not None:
-        return done
-    if key is not None:
-        if not TENDER_KEY.match(key):
-            raise ServiceError("This payment form is out of date. Tap Pay again.")
-        repeat = _repeated_tender(key)
-        if repeat is not None:
-            return repeat
-    basket = db.session.scalar(select(Basket).where(Basket.key == basket_key))
-    if basket is not None and basket.status == "paid":
-        # A concurrent Pay for this basket committed between our first look and now.
+    if key is not None and not TENDER_KEY.match(key):
+        raise ServiceError("This payment form is out of date. Tap Pay again.")
+    basket = db.session.scalars(
+        select(Basket).where(Basket.key == basket_key).options(joinedload(Basket.lines))
+    ).first()
+    if basket is None or basket.status != "open":
+        # Paid already (a double-tapped or retried Pay, or one that committed while we waited for
+        # the till): answer with its sale. The till's lock orders Pays, so an open basket has none.
         done = existing_sale(basket_key)
         if done is not None:
             return done
-    if basket is None or basket.till_id != till_id or basket.status not in ("open",):
+    if key is not None and basket is not None and basket.status == "open":
+        elsewhere = _tender_elsewhere(key, basket.id)
+        if elsewhere is not None:
+            return elsewhere
+    if basket is None or basket.till_id != till_id or basket.status != "open":
         raise NotFound("That basket is no longer open on this till.")
     if method not in TENDER_METHODS:
         raise ServiceError("Choose cash, card or store credit.")
@@ -165,6 +168,8 @@ def tender(
     priced = price(basket)
     if priced.empty:
         raise ServiceError("The basket is empty.")
+    if key is not None and any(p.key == key for p in priced.pending):
+        return priced  # this tender, repeated: it was taken once, towards this basket
     payments = [(p.method, p.amount) for p in priced.pending] + [(method, amount)]
     try:
         result = check_tender(priced.totals.total, payments)
@@ -175,21 +180,30 @@ def tender(
     tendered = PendingPayment(
         basket_id=basket.id, method=method, amount=amount, reference=reference or None, key=key
     )
-    db.session.add(tendered)
     if not result.complete:
-        db.session.commit()
+        db.session.add(tendered)
+        commit_keeping_loaded()
         return price(basket)
+    # The tender that completes the sale goes straight into its payments (never stored as pending).
     return _complete(basket, session, priced, [*priced.pending, tendered], actor, now or utcnow())
 
 
-def _repeated_tender(key: str) -> Sale | PricedBasket | None:
-    """What a tender with this key already did: the sale it completed, or the basket it part-paid."""
-    paid = db.session.scalar(select(Payment.sale_id).where(Payment.tender_key == key))
-    if paid is not None:
-        return db.session.get(Sale, paid)
-    pending = db.session.scalar(select(PendingPayment).where(PendingPayment.key == key))
-    if pending is not None:
-        return price(db.session.get(Basket, pending.basket_id))
+def _tender_elsewhere(key: str, basket_id: int) -> Sale | PricedBasket | None:
+    """What a tender with this key did for another basket: the sale it completed, or the basket it
+    part-paid (a form from another order sent again). One query: the key is unique in both."""
+    row = db.session.execute(
+        union_all(
+            select(Payment.sale_id, literal(None, Integer)).where(Payment.tender_key == key),
+            select(literal(None, Integer), PendingPayment.basket_id).where(PendingPayment.key == key),
+        )
+    ).first()
+    if row is None:
+        return None
+    sale_id, other_basket = row
+    if sale_id is not None:
+        return db.session.get(Sale, sale_id)
+    if other_basket != basket_id:
+        return price(db.session.get(Basket, other_basket))
     return None
 
 
@@ -282,7 +296,8 @@ def _complete(
         )
         if is_cash:
             change = 0  # change is given once, against the cash
-        db.session.delete(p)
+        if p.id is not None:  # an earlier part-payment (the last tender was never stored)
+            db.session.delete(p)
     db.session.add_all(payments)
     if credit and basket.member_id is not None:
         db.session.add(
@@ -300,9 +315,12 @@ def _complete(
     basket.status = "paid"
     basket.sale_id = sale.id
     db.session.flush()
-    ledger.append(sale.till_id, "sale", sale.id, ledger.sale_record(sale, lines, payments))
-    printing.queue_for_sale(sale, now)
-    db.session.commit()
+    # The sale as written, kept on it: its receipt (screen and paper) is built from these.
+    set_committed_value(sale, "lines", lines)
+    set_committed_value(sale, "payments", payments)
+    link = ledger.append(sale.till_id, "sale", sale.id, ledger.sale_record(sale, lines, payments))
+    printing.queue_for_sale(sale, now, chain_hash=link.hash)
+    commit_keeping_loaded()
     return sale
 
 

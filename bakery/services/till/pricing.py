@@ -6,8 +6,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import identity_key
 
 from bakery.domain.basket import (
     BasketError,
@@ -77,15 +78,24 @@ class PricedBasket:
 
 def open_basket(till_id: int) -> Basket | None:
     """The till's open basket, if it has one. Reads only."""
-    return db.session.scalar(
-        select(Basket).where(Basket.till_id == till_id, Basket.status == "open").order_by(Basket.id.desc())
+    return (
+        db.session.scalars(
+            select(Basket)
+            .where(Basket.till_id == till_id, Basket.status == "open")
+            .order_by(Basket.id.desc())
+            .options(joinedload(Basket.lines))  # every caller prices or changes its lines
+        )
+        .unique()
+        .first()
     )
 
 
 def _open_or_new(till_id: int, user_id: int) -> Basket:
     basket = open_basket(till_id)
     if basket is None:
-        basket = Basket(key=str(uuid.uuid4()), till_id=till_id, created_by_id=user_id, status="open")
+        basket = Basket(
+            key=str(uuid.uuid4()), till_id=till_id, created_by_id=user_id, status="open", lines=[]
+        )
         db.session.add(basket)
         db.session.flush()
     return basket
@@ -96,6 +106,27 @@ def _line_in_till(line_id: int, till_id: int) -> BasketLine:
     if line is None or line.basket.till_id != till_id or line.basket.status != "open":
         raise NotFound("That line is no longer in the basket.")
     return line
+
+
+def _products(ids: set[int]) -> dict[int, Product]:
+    """The basket's products with their sizes and tax category: those this request already loaded
+    with both (adding a line loads them) from the session, only the others from the database."""
+    found: dict[int, Product] = {}
+    for product_id in ids:
+        product = db.session.identity_map.get(identity_key(Product, product_id))
+        if isinstance(product, Product) and not {"variants", "tax_category"} & inspect(product).unloaded:
+            found[product_id] = product
+    missing = ids - found.keys()
+    if missing:
+        found |= {
+            p.id: p
+            for p in db.session.scalars(
+                select(Product)
+                .where(Product.id.in_(missing))
+                .options(joinedload(Product.variants), joinedload(Product.tax_category))
+            ).unique()
+        }
+    return found
 
 
 def vat_category(product: Product) -> VatCategory:
@@ -109,14 +140,7 @@ def price(basket: Basket | None) -> PricedBasket:
     if basket is None:
         totals = price_basket([])
         return PricedBasket(None, (), totals, (), 0, 0, ())
-    products = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Product)
-            .where(Product.id.in_({line.product_id for line in basket.lines}))
-            .options(selectinload(Product.variants), joinedload(Product.tax_category))
-        )
-    }
+    products = _products({line.product_id for line in basket.lines})
     option_ids = {int(i) for line in basket.lines for i in line.option_ids.split(",") if i}
     options = (
         {o.id: o for o in db.session.scalars(select(ModifierOption).where(ModifierOption.id.in_(option_ids)))}

@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from bakery.extensions import db
 from bakery.models import Till, TillDevice
@@ -82,7 +83,11 @@ def device_for_token(token: str | None) -> TillDevice | None:
     """The active device for a cookie token, or None. Reads only."""
     if not token:
         return None
-    device = db.session.scalar(select(TillDevice).where(TillDevice.token_hash == hash_token(token)))
+    device = db.session.scalar(
+        select(TillDevice)
+        .where(TillDevice.token_hash == hash_token(token))
+        .options(joinedload(TillDevice.till))  # every till request uses it
+    )
     if device is None or device.revoked_at is not None or not device.till.active:
         return None
     return device
