@@ -1,7 +1,8 @@
-"""`python -m bench [floors] [tap] [checkout] [page]`: run the scenarios and print the figures.
+"""`python -m bench [floors] [tap] [checkout] [page] [second-year]`: run the scenarios and print
+the figures.
 
 `python -m bench year-end [options]` runs the year-end bench instead (bench/year_end.py).
-With no names, all four run. `tap` always brings its floors along (its budget is a multiple of
+With no names, all five run. `tap` always brings its floors along (its budget is a multiple of
 the one-row floor measured in the same run). Each engine gets its own scratch database and
 gunicorn; both are removed at the end, also after an error or Ctrl+C.
 """
@@ -12,6 +13,7 @@ import argparse
 import math
 import os
 import signal
+import statistics
 import sys
 import time
 import traceback
@@ -21,6 +23,7 @@ from types import FrameType
 
 from bench import scenarios
 from bench.scenarios import PAGE_BUDGET_BYTES, Checkout, Floor, PageWeight
+from bench.second_year import PAST_SALES, SecondYear, second_year
 from bench.server import (
     DEFAULT_POSTGRES_ADMIN_URL,
     PostgresScratch,
@@ -31,10 +34,20 @@ from bench.server import (
 )
 from bench.stats import Summary
 
-SCENARIOS = ("floors", "tap", "checkout", "page")
+SCENARIOS = ("floors", "tap", "checkout", "page", "second-year")
 TAP_BUDGET_MS = 25.0
 TAP_BUDGET_RATIO = 3.0
 PAY_BUDGET_MS = 100.0
+SECOND_YEAR_SLACK = 1.10  # issue 16: the old till within 10 % of the fresh one
+SALE_CPU_RATIO = {"sqlite": 8.0, "postgres": 11.0}  # issue 16: a sale's CPU ÷ the one-row page's
+
+
+def _median(values: Sequence[int]) -> str:
+    return f"{statistics.median(values):g}" if values else "-"
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}" if b else "-"
 
 
 def progress(message: str) -> None:
@@ -77,6 +90,7 @@ class Results:
         self.taps: dict[str, Summary] = {}
         self.checkouts: dict[str, list[Checkout]] = {}
         self.page: PageWeight | None = None
+        self.second_year: dict[str, SecondYear] = {}
         self.failures: dict[str, str] = {}
         self.server_errors: dict[str, list[str]] = {}
 
@@ -105,6 +119,8 @@ class Results:
             self._print_checkouts(args)
         if self.page:
             self._print_page(self.page)
+        if self.second_year:
+            self._print_second_year()
         for engine, lines in self.server_errors.items():
             print(f"\n{engine}: gunicorn logged {len(lines)} error line(s), the first: {lines[0][:300]}")
         for engine, failure in self.failures.items():
@@ -239,6 +255,93 @@ class Results:
                 if c.ledger_exit:
                     print(f"  {engine} {c.tills} tills, ledger verify said: {c.ledger_output[-500:]}")
 
+    def _print_second_year(self) -> None:
+        any_run = next(iter(self.second_year.values()))
+        print(
+            f"\nSECOND YEAR  one tablet: tap a product, pay exact cash · {any_run.blocks} blocks of "
+            f"{any_run.per_block} sales per till, alternating fresh → {PAST_SALES:,} past sales → "
+            "one-row page (GET /sign-in)\nsrv CPU = gunicorn (+ PostgreSQL backends) ms per sale, median "
+            "and p95 over blocks · ÷ page = median CPU per sale ÷ median CPU per one-row page · "
+            "stmts = SQL statements per request (median)"
+        )
+        rows = []
+        for engine, run in self.second_year.items():
+            page_cpu = run.page.cpu
+            for label, side in (("fresh", run.fresh), (f"{PAST_SALES:,} past", run.old)):
+                rows.append(
+                    [
+                        engine,
+                        label,
+                        len(side.pays),
+                        side.errors,
+                        ms(side.p("taps", 50)),
+                        ms(side.p("taps", 95)),
+                        ms(side.p("pays", 50)),
+                        ms(side.p("pays", 95)),
+                        ms(side.cpu),
+                        ms(side.cpu_p95),
+                        f"{side.cpu / page_cpu:.1f}x",
+                        _median(side.tap_statements),
+                        _median(side.pay_statements),
+                    ]
+                )
+            rows.append(
+                [
+                    engine,
+                    "past ÷ fresh",
+                    "",
+                    "",
+                    _ratio(run.old.p("taps", 50), run.fresh.p("taps", 50)),
+                    _ratio(run.old.p("taps", 95), run.fresh.p("taps", 95)),
+                    _ratio(run.old.p("pays", 50), run.fresh.p("pays", 50)),
+                    _ratio(run.old.p("pays", 95), run.fresh.p("pays", 95)),
+                    _ratio(run.old.cpu, run.fresh.cpu),
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
+            rows.append(
+                [
+                    engine,
+                    "one-row page",
+                    len(run.page.taps),
+                    run.page.errors,
+                    ms(run.page.p("taps", 50)),
+                    ms(run.page.p("taps", 95)),
+                    "",
+                    "",
+                    ms(page_cpu),
+                    ms(run.page.cpu_p95),
+                    "1.0x",
+                    "",
+                    "",
+                ]
+            )
+        headers = [
+            "engine",
+            "till",
+            "sales",
+            "err",
+            "tap p50",
+            "tap p95",
+            "pay p50",
+            "pay p95",
+            "srv CPU",
+            "CPU p95",
+            "÷ page",
+            "stmts tap",
+            "stmts pay",
+        ]
+        print(table(headers, rows, left=2))
+        ceilings = ", ".join(f"{e} ≤ {r:g}x" for e, r in SALE_CPU_RATIO.items())
+        print(
+            f"budget (issue 16): past ÷ fresh ≤ {SECOND_YEAR_SLACK:.2f} for tap and pay; "
+            f"a sale's CPU ÷ page: "
+            f"{ceilings}; statements per tap ≤ 12, per pay ≤ 28"
+        )
+
     def _print_page(self, page: PageWeight) -> None:
         print("\nTILL PAGE  GET /till/sell (open till, empty basket) and what it links · gzip level 6")
         rows = [[path, f"{raw:,}", f"{gz:,}"] for path, raw, gz in page.parts]
@@ -274,6 +377,9 @@ def run_engine(
                     progress(f"{engine}: checkout ({tills} tills, {args.checkout_seconds:g} s, pace {pace})")
                     run = scenarios.checkout(server, tills, args.checkout_seconds, pace)
                     results.checkouts[engine].append(run)
+            if "second-year" in chosen:
+                progress(f"{engine}: second year ({PAST_SALES:,} past sales, {args.year_blocks} blocks)")
+                results.second_year[engine] = second_year(server, args.year_blocks, args.year_sales)
             if "page" in chosen and results.page is None:
                 progress(f"{engine}: till page weight")
                 results.page = scenarios.page_weight(server)
@@ -310,6 +416,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--checkout-pace", type=float, default=2.0, help="seconds between one till's sales in the paced run"
     )
+    parser.add_argument("--year-blocks", type=int, default=12, help="second year: blocks per till")
+    parser.add_argument("--year-sales", type=int, default=15, help="second year: sales per block")
     args = parser.parse_args(argv)
     unknown = set(args.scenarios) - set(SCENARIOS)
     if unknown:

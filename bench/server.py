@@ -152,6 +152,7 @@ class Server:
             "BAKERY_LEDGER_KEY": secrets.token_hex(32),
             "BAKERY_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "BAKERY_WITNESS_PATH": str(self.witness_path),
+            "BAKERY_SQL_STATEMENT_HEADER": "1",  # statements per request, for the second-year row
         }
 
     @property
