@@ -82,8 +82,8 @@ def add_past_sales(connection: Connection, past: PastTill, count: int = 100_000)
             " cash_session_id, staff_id, member_id, eat_in, subtotal, discount_total, total, vat_total,"
             " created_at)"
             f" SELECT :till, i, 'past-' || :till || '-' || i, 'sale', :session + (i - 1) / {SALES_PER_DAY},"
-            f" :staff, CASE WHEN i % {MEMBER_EVERY} = 0 THEN :member END, false, 250, 0, 250, 0,"
-            f" {_at(d, minute_of_sale)} FROM n"
+            f" :staff, CASE WHEN i % {MEMBER_EVERY} = 0 THEN CAST(:member AS INTEGER) END, false,"
+            f" 250, 0, 250, 0, {_at(d, minute_of_sale)} FROM n"
         ),
         {**base, "count": count, "session": first_session, "member": past.member_id},
     )
