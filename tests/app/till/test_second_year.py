@@ -238,12 +238,14 @@ def _named(statement: Statement) -> str | None:
 
 
 def test_the_sale_path_queries_use_their_indexes(shop: Shop) -> None:
-    """EXPLAIN (SQLite: EXPLAIN QUERY PLAN) of the open basket, the ledger link, today's sales and
-    the parked orders, as the till sent them on the till with the past: each uses its index."""
+    """EXPLAIN (SQLite: EXPLAIN QUERY PLAN) of the open basket, a sale's ledger link (a receipt shown
+    again), today's sales and the parked orders, as the till sent them on the till with the past:
+    each uses its index."""
     watch = Watch()
     for run in (
         lambda: shop.old.post("/till/lines", {"product_id": str(shop.product_id)}),
         lambda: _pay(shop.old)(),
+        lambda: shop.old.client.get(f"/till/receipts/{_last_sale(shop.old)}", headers={"HX-Request": "true"}),
         lambda: shop.old.client.get("/till/refunds"),
         lambda: shop.old.client.get("/till/parked", headers={"HX-Request": "true"}),
     ):
