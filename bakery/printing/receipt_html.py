@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import qrcode
 import qrcode.image.svg
@@ -24,10 +25,13 @@ class ReceiptPart:
     qr_svg: Markup | None = None
 
 
+@lru_cache(maxsize=64)
 def qr_svg(data: str) -> Markup:
     """A QR code as inline SVG markup, drawn on the server (no script: the CSP forbids it).
 
     The SVG holds only path geometry, never the encoded text, so it is safe to mark as markup.
+    Drawing one costs more CPU than the rest of a pay's answer, and the till's answer after a
+    sale shows the same code twice (large, and in the receipt), so recent ones are kept.
     """
     image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
     return Markup(image.to_string(encoding="unicode"))  # noqa: S704  (geometry only, see above)
