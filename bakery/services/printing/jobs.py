@@ -16,6 +16,7 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
+from flask import g, has_request_context
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -84,10 +85,22 @@ def _add_job(
 
 
 def receipt_printer_for(till_id: int) -> Printer | None:
-    """The active printer that prints this till's receipts (and opens its drawer). Reads only."""
-    return db.session.scalar(
+    """The active printer that prints this till's receipts (and opens its drawer). Reads only.
+
+    Within a request it is looked up once: a pay queues the sale's print work and then offers the
+    receipt on the same printer.
+    """
+    memo: dict[int, Printer | None] | None = (
+        g.setdefault("_receipt_printers", {}) if has_request_context() else None
+    )
+    if memo is not None and till_id in memo:
+        return memo[till_id]
+    printer = db.session.scalar(
         select(Printer).where(Printer.receipt_till_id == till_id, Printer.active.is_(True))
     )
+    if memo is not None:
+        memo[till_id] = printer
+    return printer
 
 
 def queue_for_sale(sale: Sale, now: datetime, *, chain_hash: str | None = None) -> None:
