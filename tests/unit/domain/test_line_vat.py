@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bakery.domain.basket import LineInput, price_basket
@@ -34,11 +34,13 @@ def test_a_refund_of_every_line_mirrors_the_sales_line_nets(lines):
     assert line_nets(refund) == [-n for n in line_nets(lines)]
 
 
+@example([(500, 235), (500, 428), (500, 56300)])  # the band's rounding (+0.48p) lands on one line
 @given(SALE_LINES)
-def test_each_lines_vat_stays_within_a_penny_of_its_own_vat_and_never_exceeds_its_gross(lines):
+def test_each_lines_vat_stays_within_a_penny_and_a_half_of_its_own_vat_and_never_exceeds_its_gross(lines):
+    # Up to a penny from sharing whole pence, plus the line's part of the band's own rounding (≤ ½p).
     for (rate, gross), share in zip(lines, line_vat_shares(lines), strict=True):
         assert 0 <= share <= gross
-        assert abs(share - gross * rate / (10_000 + rate)) < 1 + 1e-9 * gross
+        assert abs(share - gross * rate / (10_000 + rate)) < 1.5 + 1e-9 * gross
 
 
 @given(
