@@ -139,9 +139,16 @@ def parse_opening_csv(
     total_purchases = sum(r.purchases for r in parsed)
     total_minutes = sum(r.minutes for r in parsed)
     _check_total(body[-1], total_purchases, total_minutes)
+    members = _per_member(parsed)
+    for member in members:
+        if member.minutes > MAX_MINUTES:
+            raise OpeningFileRefused(
+                f"member {member.member_number}'s hours add up to {_clock(member.minutes)}, "
+                "more than a year's hours."
+            )
     return OpeningFile(
         rows=tuple(parsed),
-        members=_per_member(parsed),
+        members=members,
         total_purchases=total_purchases,
         total_minutes=total_minutes,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -240,8 +247,9 @@ def _purchases(number: int, text: str, what: str = "purchases") -> Pence:
         raise OpeningFileRefused(f"{what} {text[:20]!r}: {wrong}", number) from wrong
 
 
-def _minutes(number: int, text: str, what: str = "approved hours") -> int:
-    """Hours as h:mm or decimal hours, as whole minutes."""
+def _minutes(number: int, text: str, what: str = "approved hours", most: int | None = MAX_MINUTES) -> int:
+    """Hours as h:mm or decimal hours, as whole minutes; no more than `most` (a year's hours for one
+    member; the TOTAL row adds up every member, so it has no such bound)."""
     text = text or "0"
     if text.startswith("-"):
         raise OpeningFileRefused(f"{what} cannot be negative ({text[:20]}).", number)
@@ -263,7 +271,7 @@ def _minutes(number: int, text: str, what: str = "approved hours") -> int:
                 number,
             )
         minutes = scaled // unit
-    if minutes > MAX_MINUTES:
+    if most is not None and minutes > most:
         raise OpeningFileRefused(f"{what} {text} are more than a year's hours.", number)
     return minutes
 
@@ -273,7 +281,7 @@ def _check_total(total: tuple[int, list[str]], purchases: Pence, minutes: int) -
     if row[1].strip():
         raise OpeningFileRefused("the TOTAL row has no date.", number)
     stated_purchases = _purchases(number, row[2].strip(), "the total purchases")
-    stated_minutes = _minutes(number, row[3].strip(), "the total hours")
+    stated_minutes = _minutes(number, row[3].strip(), "the total hours", most=None)
     if stated_purchases != purchases:
         raise OpeningFileRefused(
             f"the control total of purchases is {_pounds(stated_purchases)}, but the rows add up to "

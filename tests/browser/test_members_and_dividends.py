@@ -155,8 +155,8 @@ def test_clock_in_approve_hours_member_sees_them_allocation_approved_statement_d
         admin.get_by_text("Period Browser test year added.").wait_for()
         admin.locator("#period-running").wait_for()  # it has not ended: no proposal yet
         admin.get_by_label("New last day").fill(today.isoformat())
-        admin.once("dialog", lambda dialog: dialog.accept())
         admin.get_by_role("button", name="Close the period early").click()
+        admin.get_by_role("alertdialog").locator(".btn-danger").click()  # the app's own confirm panel
         admin.get_by_text(f"Browser test year now ends on {today.isoformat()}.").wait_for()
         ends_on = today
 

@@ -116,6 +116,9 @@ def test_receipts_purchases_page_patronage_and_the_z_report_agree_on_random_bask
                 )
         basket = baskets.open_basket(till)
         due = baskets.price(basket).totals.total
+        if due == 0:  # discounted to nothing is not tendered: one more line, undiscounted, keeps it a sale
+            basket = baskets.add_line(till, counter.products[lines[0][0]].id, actor)
+            due = baskets.price(basket).totals.total
         sale = checkout.tender(till, basket.key, "cash", due, actor)
         assert isinstance(sale, Sale)
         made = [sale]

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bakery.domain.opening_import import (
     MAX_BYTES,
+    MAX_MINUTES,
     OpeningFileRefused,
     parse_opening_csv,
 )
@@ -143,7 +144,13 @@ def test_any_file_is_read_exactly_when_its_control_total_matches_and_refused_oth
         f"TOTAL,,{pence_total // 100}.{pence_total % 100:02d},{minutes_total // 60}:{minutes_total % 60:02d}"
     )
     text = csv_of(*lines, total=total)
-    if off_by == (0, 0):
+    per_member: dict[str, int] = {}
+    for number, _day, _pence, minutes in rows:
+        per_member[number] = per_member.get(number, 0) + minutes
+    if off_by == (0, 0) and max(per_member.values()) > MAX_MINUTES:
+        with pytest.raises(OpeningFileRefused, match="more than a year's hours"):
+            parse(text)
+    elif off_by == (0, 0):
         opened = parse(text)
         assert opened.total_purchases == sum(r[2] for r in rows)
         assert sum(m.minutes for m in opened.members) == sum(r[3] for r in rows)
@@ -151,3 +158,15 @@ def test_any_file_is_read_exactly_when_its_control_total_matches_and_refused_oth
     else:
         with pytest.raises(OpeningFileRefused, match=f"Row {len(rows) + 2}: the control total"):
             parse(text)
+
+
+def test_the_total_row_may_add_up_to_more_than_one_years_hours_but_one_member_may_not():
+    """The TOTAL row sums every member, so it is not bounded by a year; one member's rows are."""
+    many = [f"M-010{i},{START.isoformat()},1.00,5000:00" for i in range(1, 3)]
+    opened = parse(csv_of(*many, total="TOTAL,,2.00,10000:00"))
+    assert opened.total_minutes == 10_000 * 60
+    one = [f"M-0101,{(START + timedelta(days=d)).isoformat()},1.00,5000:00" for d in range(2)]
+    with pytest.raises(
+        OpeningFileRefused, match="M-0101's hours add up to 10000:00, more than a year's hours"
+    ):
+        parse(csv_of(*one, total="TOTAL,,2.00,10000:00"))
