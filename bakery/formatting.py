@@ -58,6 +58,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(dict_without, "dict_without")
     app.add_template_filter(format_plain, "pence_plain")
     app.add_template_filter(rate, "rate")
+    app.add_template_filter(has_long_word, "has_long_word")
     app.add_template_global(fresh_key, "fresh_key")
 
 
@@ -69,3 +70,11 @@ def fresh_key() -> str:
 def dict_without(values: dict[str, str], *keys: str) -> dict[str, str]:
     """A copy of a mapping without some keys (for building pager links from query args)."""
     return {k: v for k, v in values.items() if k not in keys}
+
+
+LONG_WORD = 11
+
+
+def has_long_word(text: str | None, longest: int = LONG_WORD) -> bool:
+    """True when one word of the text is longer than `longest` letters (a tile shows it smaller)."""
+    return any(len(word) > longest for word in (text or "").split())

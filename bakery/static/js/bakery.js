@@ -31,6 +31,35 @@
     }
   });
 
+  // A top bar's menu on a phone: the Menu button (a tap, or Enter or Space) shows or hides its
+  // links; a tap elsewhere or Escape closes it. Without this script the links simply wrap.
+  document.documentElement.classList.add("js-menus");
+  var closeMenus = function (except) {
+    document.querySelectorAll('[data-menu-toggle][aria-expanded="true"]').forEach(function (toggle) {
+      if (toggle !== except) { toggle.setAttribute("aria-expanded", "false"); }
+    });
+  };
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-menu-toggle]");
+    if (toggle) {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      closeMenus(toggle);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) {
+        var menu = document.getElementById(toggle.getAttribute("aria-controls"));
+        var first = menu && menu.querySelector("a, button");
+        if (first && event.detail === 0) { first.focus(); }
+      }
+      return;
+    }
+    if (!event.target.closest(".topbar")) { closeMenus(null); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var open = document.querySelector('[data-menu-toggle][aria-expanded="true"]');
+    if (open) { closeMenus(null); open.focus(); }
+  });
+
   // The scan box clears after each scan so the next barcode starts fresh.
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.target.closest && event.target.closest("form[data-reset-after]");
