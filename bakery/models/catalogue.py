@@ -68,6 +68,14 @@ class Product(db.Model):  # type: ignore[name-defined,misc]
     allow_negative: Mapped[bool] = mapped_column(Boolean, default=True)
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # How the product comes to be on the shelf: "" (not linked to stock), "bought" (a stock item,
+    # `stock_qty` base units of it per sale), "batch" (baked in batches from its recipe; finished
+    # stock counted in `on_hand`), "to_order" (its recipe is consumed when it is sold).
+    make: Mapped[str] = mapped_column(String(10), default="")
+    recipe_id: Mapped[int | None] = mapped_column(ForeignKey("recipes.id"), index=True)
+    stock_item_id: Mapped[int | None] = mapped_column(ForeignKey("stock_items.id"), index=True)
+    stock_qty: Mapped[int] = mapped_column(Integer, default=1)
+    shelf_life_days: Mapped[int | None] = mapped_column(Integer)
 
     category: Mapped[Category] = relationship(back_populates="products")
     tax_category: Mapped[TaxCategory] = relationship()

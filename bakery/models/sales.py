@@ -173,6 +173,8 @@ class StockMovement(db.Model):  # type: ignore[name-defined,misc]
     qty: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(20))  # sale, refund, delivery, production, waste, count...
     sale_id: Mapped[int | None] = mapped_column(ForeignKey("sales.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("bake_batches.id"))
+    write_off_id: Mapped[int | None] = mapped_column(ForeignKey("write_offs.id"))
     note: Mapped[str] = mapped_column(Text, default="")
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from bakery.services.errors import ServiceError
 
 
@@ -12,4 +14,22 @@ def clean_name(text: str, field: str, limit: int = 60) -> str:
         raise ServiceError(f"Enter a {field}.")
     if len(value) > limit:
         raise ServiceError(f"The {field} can be at most {limit} characters.")
+    return value
+
+
+def printable_name(text: str, field: str, limit: int = 60) -> str:
+    """`clean_name`, and refuse control and format characters (they break receipts and labels)."""
+    value = clean_name(text, field, limit)
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in value):
+        raise ServiceError(f"The {field} contains characters that cannot be printed.")
+    return value
+
+
+def optional_text(text: str | None, field: str, limit: int) -> str:
+    """Free text that may be blank: spaces collapsed, at most `limit` characters, printable."""
+    value = " ".join((text or "").split())
+    if len(value) > limit:
+        raise ServiceError(f"The {field} can be at most {limit} characters.")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in value):
+        raise ServiceError(f"The {field} contains characters that cannot be printed.")
     return value

@@ -18,13 +18,18 @@ from bakery.models import (
     AuditEvent,
     Basket,
     Category,
+    Delivery,
     FinancialPeriod,
     Member,
     MemberClass,
     ModifierGroup,
+    Partner,
     Printer,
     Product,
+    Recipe,
     Sale,
+    StockItem,
+    Supplier,
     TaxCategory,
     Till,
     TillDevice,
@@ -132,6 +137,23 @@ def _load_names(wanted: dict[str, set[int]], formats: Formats) -> dict[Ref, str]
         names.update({("user", ident): name for ident, name in rows})
     simple("till", Till)
     simple("product", Product)
+    simple("stock_item", StockItem)
+    simple("recipe", Recipe)
+    simple("supplier", Supplier)
+    simple("partner", Partner)
+    if wanted.get("delivery"):
+        rows = db.session.execute(
+            select(Delivery.id, Delivery.delivered_on, Supplier.name)
+            .outerjoin(Supplier, Supplier.id == Delivery.supplier_id)
+            .where(Delivery.id.in_(wanted["delivery"]))
+        )
+        names.update(
+            {
+                ("delivery", ident): f"the delivery of {day:%d %b %Y}"
+                + (f" from {supplier}" if supplier else "")
+                for ident, day, supplier in rows
+            }
+        )
     simple("category", Category)
     simple("tax_category", TaxCategory)
     simple("modifier_group", ModifierGroup)

@@ -89,6 +89,20 @@ SENTENCES: dict[str, str] = {
     "tax_category.changed": "{actor} changed the tax category {target}[: {changes}]",
     "category.created": "{actor} added the category {target}",
     "category.changed": "{actor} changed the category {target}[: {changes}]",
+    # stock, recipes and bakes
+    "stock.item_created": "{actor} added the stock item {target}",
+    "stock.item_changed": "{actor} changed the stock item {target}",
+    "stock.unit_added": "{actor} said {target} comes in a {unit}",
+    "stock.supplier_saved": "{actor} saved the supplier {target}",
+    "stock.partner_saved": "{actor} saved the partner {target}",
+    "stock.delivery": "{actor} took in {target}[ costing {cost}]",
+    "stock.delivery_corrected": "{actor} corrected {target}[, reason: {reason}]",
+    "stock.recipe_created": "{actor} added the recipe {target}",
+    "stock.recipe_changed": "{actor} changed the recipe {target}",
+    "stock.product_making": "{actor} said {target} is {make}",
+    "stock.baked": "{actor} recorded {qty} of {target} baked[ as batch {batch}][ costing {cost}]",
+    "stock.waste": "{actor} wasted {qty} of {target}[ ({reason})][, worth {value}]",
+    "stock.donation": "{actor} gave {qty} of {target}[ to {partner}][, worth {value}]",
     "product.created": "{actor} added the product {target}[ at {price}]",
     "product.changed": "{actor} changed the product {target}[: {changes}]",
     "product.variant_added": "{actor} added the variant {name} to {target}[ at {price}]",
@@ -133,6 +147,8 @@ MONEY = frozenset(
         "loss",
         "balance",
         "purchases",
+        "cost",
+        "value",
     }
 )
 ABSOLUTE_MONEY = frozenset({"amount", "total"})
@@ -151,6 +167,7 @@ FILTERS: dict[str, str] = {
     "safeguarding.": "Safeguarding",
     "hours.": "Hours",
     "product.": "Products",
+    "stock.": "Stock, recipes and bakes",
     "category.": "Categories",
     "tax_category.": "Tax categories",
     "modifier_group.": "Modifier groups",

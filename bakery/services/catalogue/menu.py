@@ -8,7 +8,6 @@ as integer basis points (the forms read what a person typed at the edge).
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -25,7 +24,7 @@ from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.race_safety import Mechanism, locked, race_safe
-from bakery.services.text import clean_name
+from bakery.services.text import printable_name
 
 #: 100 % in basis points: no VAT rate is higher.
 MAX_RATE_BP = 10_000
@@ -48,10 +47,7 @@ M = TypeVar("M")
 
 def _text(value: str, field: str, limit: int) -> str:
     """Trim and collapse spaces; refuse empty, over-long text and control characters."""
-    cleaned = clean_name(value, field, limit)
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in cleaned):
-        raise ServiceError(f"The {field} contains characters that cannot be printed.")
-    return cleaned
+    return printable_name(value, field, limit)
 
 
 def _colour(value: str | None, field: str, *, required: bool) -> str | None:

@@ -29,7 +29,7 @@ from bakery.models import (
     TillCounter,
 )
 from bakery.models.types import utcnow
-from bakery.services import periods, printing
+from bakery.services import periods, printing, stock
 from bakery.services.audit import Actor
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.members import store_credit_balance
@@ -310,8 +310,10 @@ def _complete(
                 at=now,
             )
         )
-    for p in priced.lines:
-        take_stock(p.product, p.line.qty, sale.id, actor.user_id, "sale", now)
+    sold = sorted(((p.product, p.line.qty) for p in priced.lines), key=lambda pair: pair[0].id)
+    for product, qty in sold:  # in product id order: two tills lock the same rows in one order
+        take_stock(product, qty, sale.id, actor.user_id, "sale", now)
+    stock.consume_for_sale(sold, sale.id, actor.user_id, now)
     basket.status = "paid"
     basket.sale_id = sale.id
     db.session.flush()

@@ -21,7 +21,7 @@ from bakery.extensions import db
 from bakery.formatting import money
 from bakery.models import LedgerEntry, Payment, Product, Sale, SaleLine, StoreCredit
 from bakery.models.types import utcnow
-from bakery.services import audit, periods, printing
+from bakery.services import audit, periods, printing, stock
 from bakery.services.audit import Actor
 from bakery.services.auth import authorise_manager
 from bakery.services.auth import managers as managers
@@ -144,6 +144,7 @@ def refund(
         [(part.rate_bp, part.gross) for part in priced.lines], {b.rate_bp: b.vat for b in priced.bands}
     )
     new_lines = []
+    returned: list[tuple[Product, int]] = []
     for part, share in zip(priced.lines, shares, strict=True):
         source = lines[part.source]
         new_lines.append(
@@ -165,7 +166,9 @@ def refund(
         product = db.session.get(Product, source.product_id)
         if product is not None:
             take_stock(product, part.qty, sale.id, actor.user_id, "refund", at)
+            returned.append((product, part.qty))
     db.session.add_all(new_lines)
+    stock.consume_for_sale(returned, sale.id, actor.user_id, at, reason="refund")
     payment = Payment(sale_id=sale.id, method=method, amount=priced.total, tendered=0, change=0)
     db.session.add(payment)
     if method == "credit" and original.member_id is not None:
