@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -10,10 +11,13 @@ from bakery.extensions import db
 from bakery.models import (
     Allocation,
     AllocationLine,
+    AuditEvent,
+    Basket,
     FinancialPeriod,
     Member,
     MemberClass,
     Payout,
+    PrintJob,
     Product,
     Sale,
     StockMovement,
@@ -22,6 +26,7 @@ from bakery.models import (
     TimeEntry,
     ZReport,
 )
+from bakery.models.types import utcnow
 from bakery.services.audit.integrity import verify_audit_chain
 from bakery.services.demo.sales_writer import Order, OrderLine, TillDay, load_items, price_order, write
 from bakery.services.till import ledger
@@ -64,6 +69,30 @@ def test_the_demo_year_is_a_believable_shop_whose_chains_verify_and_loads_once(a
     assert db.session.scalar(select(func.count()).where(TimeEntry.approved_at.is_not(None))) > 2000
     assert db.session.scalar(select(func.count()).select_from(TimeCorrection)) == 1
     assert db.session.scalar(select(func.count()).where(TimeEntry.member_state == "flagged")) >= 1
+
+    # X reports printed before a count, and orders parked, recalled and paid, on days of the year.
+    x_reports = db.session.scalars(select(PrintJob).where(PrintJob.kind == "x_report")).all()
+    assert len(x_reports) >= 20 and all(job.state == "done" for job in x_reports)
+    actions = dict(
+        db.session.execute(
+            select(AuditEvent.action, func.count())
+            .group_by(AuditEvent.action)
+            .where(
+                AuditEvent.action.in_(("till.x_report_printed", "till.basket_parked", "till.basket_recalled"))
+            )
+        ).all()
+    )
+    assert actions["till.x_report_printed"] == len(x_reports)
+    assert actions["till.basket_parked"] == actions["till.basket_recalled"] >= 15
+    recalled = db.session.scalars(
+        select(Basket).where(Basket.parked_name.is_not(None), Basket.status == "paid")
+    ).all()
+    assert len(recalled) == actions["till.basket_parked"]
+    assert all(basket.parked_name for basket in recalled)
+    first = db.session.scalar(
+        select(AuditEvent.at).where(AuditEvent.action == "till.basket_parked").order_by(AuditEvent.id)
+    )
+    assert first is not None and first < utcnow() - timedelta(days=60), "parked on a day of the year"
 
     # Last year ended, approved and paid; this year open.
     last, current = db.session.scalars(select(FinancialPeriod).order_by(FinancialPeriod.starts_on)).all()

@@ -1,7 +1,7 @@
 """One trading day of the demo year: the morning bake, the tills opened with a float, the day's
-orders written in bulk, and the close (a refund, a void or a paid-out now and then, each till
-counted with a Z report, unsold bread to the food bank). What the audit log records goes through
-its service; the sales through `sales_writer`."""
+orders written in bulk, and the close (a refund, a void, a parked order, an X report or a paid-out
+now and then, each till counted with a Z report, unsold bread to the food bank). What the audit log
+records goes through its service; the sales through `sales_writer`."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from sqlalchemy import select, update
 from bakery.domain.cash_count import DENOMINATIONS
 from bakery.domain.hours import local_moment
 from bakery.extensions import db
-from bakery.models import Product, Sale, SaleLine, StockMovement
+from bakery.models import Basket, Product, Sale, SaleLine, StockMovement
 from bakery.services.audit import Actor
 from bakery.services.demo.orders import DayStock, Shopper, make_order, order_time
 from bakery.services.demo.people import Planned
 from bakery.services.demo.sales_writer import Item, TillDay, write
-from bakery.services.till import baskets, cash, refunds
+from bakery.services.till import baskets, cash, checkout, refunds
 from bakery.services.till.drawer_figures import current_totals
 
 
@@ -55,6 +55,7 @@ MORNING_BAKE = {
 }
 DRINKS_STOCK = 72
 FLOATS = {"Counter": 15000, "Window": 10000}
+PARKED_NAMES = ("Sam, oat latte", "Table 4", "Lady with the buggy", "Builder's tea run", "Mr Patel")
 REFUND_REASONS = (
     "Coffee was made with the wrong milk",
     "Sandwich was out of date on the shelf",
@@ -164,8 +165,9 @@ def trade(shop: Shop, day: date, sessions: dict[str, int], on: dict[str, list[in
 
 
 def close(shop: Shop, day: date) -> None:
-    """The end of the day: now and then a refund, a void or a paid-out; each till counted and closed
-    with a Z report; the day's unsold bread to the food bank."""
+    """The end of the day: now and then a refund, a void, an order parked and recalled, an X report
+    or a paid-out; each till counted and closed with a Z report; the day's unsold bread to the food
+    bank."""
     rng, items, timezone, tills, chloe = shop.rng, shop.items, shop.timezone, shop.tills, shop.chloe
     counter = tills["Counter"]
     actor = Actor(user_id=chloe, till_id=counter)
@@ -209,6 +211,11 @@ def close(shop: Shop, day: date) -> None:
             manager_above=2000,
             now=local_moment(day, time(16, 40), timezone),
         )
+    if ordinal % 17 == 0:
+        park_and_recall(shop, day, actor)
+    if ordinal % 11 == 0:
+        # An X report before the count, to see what the drawer should hold.
+        cash.print_x_report(counter, actor, now=local_moment(day, time(17, 20), timezone))
     if day.weekday() == 3:
         cash.pay_in_out(
             counter,
@@ -244,6 +251,24 @@ def close(shop: Shop, day: date) -> None:
             db.session.execute(
                 update(Product).where(Product.id == items[name].id).values(on_hand=Product.on_hand - left)
             )
+
+
+def park_and_recall(shop: Shop, day: date, actor: Actor) -> None:
+    """A customer steps aside to find their purse: the order is parked under their name, recalled
+    a few minutes later and paid in cash (the till's services, so the audit log tells it)."""
+    items, timezone, counter = shop.items, shop.timezone, shop.tills["Counter"]
+    name = PARKED_NAMES[day.toordinal() % len(PARKED_NAMES)]
+    baskets.add_line(counter, items["Latte"].id, actor, variant_id=items["Latte"].variants[0][0])
+    baskets.add_line(counter, items["Carrot cake slice"].id, actor)
+    baskets.park_basket(counter, name, actor, now=local_moment(day, time(17, 0), timezone))
+    parked = db.session.scalar(
+        select(Basket.id)
+        .where(Basket.status == "parked", Basket.parked_name == name)
+        .order_by(Basket.id.desc())
+    )
+    assert parked is not None  # noqa: S101  (just parked)
+    basket = baskets.recall_basket(counter, parked, actor, now=local_moment(day, time(17, 2), timezone))
+    checkout.tender(counter, basket.key, "cash", 1000, actor, now=local_moment(day, time(17, 3), timezone))
 
 
 # The coins a drawer holds at close besides the notes (a float's worth): value in pence, count.

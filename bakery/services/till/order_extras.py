@@ -306,7 +306,7 @@ def detach_member(till_id: int) -> Basket | None:
 
 
 @race_safe(Mechanism.ROW_LOCK, guards="the till's basket and its tenders (till row)")
-def park_basket(till_id: int, name: str, actor: Actor) -> None:
+def park_basket(till_id: int, name: str, actor: Actor, now: datetime | None = None) -> None:
     """Park the open order under a name so another order can be rung up; any till may recall it."""
     lock_till(till_id)
     basket = open_basket(till_id)
@@ -319,7 +319,7 @@ def park_basket(till_id: int, name: str, actor: Actor) -> None:
         raise ServiceError("Cancel the payments taken so far before parking the order.")
     basket.status = "parked"
     basket.parked_name = label
-    audit.record("till.basket_parked", actor, target=f"basket:{basket.id}", details={"name": label})
+    audit.record("till.basket_parked", actor, target=f"basket:{basket.id}", details={"name": label}, now=now)
     db.session.commit()
 
 
@@ -335,7 +335,7 @@ def parked_baskets() -> list[Basket]:
     Mechanism.CONDITIONAL_UPDATE,
     guards="the till's basket (till row); a parked order goes to one till",
 )
-def recall_basket(till_id: int, basket_id: int, actor: Actor) -> Basket:
+def recall_basket(till_id: int, basket_id: int, actor: Actor, now: datetime | None = None) -> Basket:
     """Bring a parked order to this till; refused while this till has an order in progress."""
     lock_till(till_id)
     current = open_basket(till_id)
@@ -351,7 +351,11 @@ def recall_basket(till_id: int, basket_id: int, actor: Actor) -> Basket:
     basket = db.session.get(Basket, basket_id, populate_existing=True)
     assert basket is not None  # noqa: S101  (just claimed)
     audit.record(
-        "till.basket_recalled", actor, target=f"basket:{basket.id}", details={"name": basket.parked_name}
+        "till.basket_recalled",
+        actor,
+        target=f"basket:{basket.id}",
+        details={"name": basket.parked_name},
+        now=now,
     )
     db.session.commit()
     return basket
