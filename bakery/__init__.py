@@ -57,9 +57,20 @@ def configure_blueprints(app: Flask) -> None:
     from bakery.printing.routes import bp as printing_bp
     from bakery.rota.routes import bp as rota_bp
     from bakery.stock.routes import bp as stock_bp
+    from bakery.stock.stockroom import bp as stockroom_bp
     from bakery.till.routes import bp as till_bp
 
-    for blueprint in (auth_bp, till_bp, admin_bp, members_bp, stock_bp, printing_bp, rota_bp, dividends_bp):
+    for blueprint in (
+        auth_bp,
+        till_bp,
+        admin_bp,
+        members_bp,
+        stock_bp,
+        stockroom_bp,
+        printing_bp,
+        rota_bp,
+        dividends_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

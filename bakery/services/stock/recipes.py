@@ -285,3 +285,38 @@ def product_facts(product: Product, facts: Facts | None = None) -> ProductFacts:
         except rules.RecipeError:
             pass
     return ProductFacts(None, frozenset(), frozenset(), [])
+
+
+@dataclass(frozen=True)
+class RecipeSummary:
+    """What one yield unit of a recipe costs and contains, or why that cannot be said."""
+
+    cost: int | None  # millionths of a penny per yield unit
+    allergens: frozenset[str]
+    may_contain: frozenset[str]
+    ingredients: rules.Segments
+    problem: str = ""
+
+
+def recipe_unit_cost(recipe_id: int, facts: Facts) -> int:
+    """What one yield unit of a recipe costs in ingredients, in millionths of a penny."""
+    try:
+        return rules.unit_cost(recipe_id, facts.recipes, facts.items)
+    except rules.RecipeError as wrong:
+        raise ServiceError(str(wrong)) from wrong
+
+
+def recipe_summary(recipe_id: int, facts: Facts) -> RecipeSummary:
+    """A recipe's cost per yield unit, allergens and ingredient list, for its page."""
+    if not facts.recipes.get(recipe_id) or not facts.recipes[recipe_id].parts:
+        return RecipeSummary(None, frozenset(), frozenset(), [], "Nothing goes into it yet.")
+    try:
+        contains, may = rules.allergens_of(recipe_id, facts.recipes, facts.items)
+        return RecipeSummary(
+            rules.unit_cost(recipe_id, facts.recipes, facts.items),
+            contains,
+            may,
+            rules.label_text(rules.ingredient_list(recipe_id, facts.recipes, facts.items)),
+        )
+    except rules.RecipeError as wrong:
+        return RecipeSummary(None, frozenset(), frozenset(), [], str(wrong))
