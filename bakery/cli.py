@@ -56,6 +56,10 @@ def load_demo() -> None:
         orders_pct=int(current_app.config.get("DEMO_YEAR_ORDERS_PCT", 100))
     ):
         click.echo("A year of trading loaded.")
+    if demo.load_demo_stock():
+        click.echo(
+            "The stockroom loaded: suppliers, ingredients, deliveries, recipes and this morning's bake."
+        )
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
     for line in demo.DEMO_SIGN_INS:
         click.echo("  " + line)

@@ -8,6 +8,7 @@ from bakery.services.demo.data import (
     DEMO_SIGN_INS,
     load_demo_data,
 )
+from bakery.services.demo.stock import load_demo_stock
 from bakery.services.demo.year import load_demo_year
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "DEMO_PEOPLE",
     "DEMO_SIGN_INS",
     "load_demo_data",
+    "load_demo_stock",
     "load_demo_year",
 ]
