@@ -201,7 +201,8 @@ class Results:
                     [
                         engine,
                         c.tills,
-                        f"every {c.pace:g} s" if c.pace else "back to back",
+                        ("latte, " if c.made_to_order else "")
+                        + (f"every {c.pace:g} s" if c.pace else "back to back"),
                         c.pay.count,
                         c.pay.errors + c.add.errors,
                         ms(c.pay.p50),
@@ -246,7 +247,9 @@ class Results:
         print(
             f"budget (20 tills, PostgreSQL): pay p95 ≤ {PAY_BUDGET_MS:g} ms, 0 errors, 0 lost or doubled\n"
             "acked = receipts the tills got · extra = sales in the database no till heard of · "
-            "gapless = tills numbered 1..n · ledger rc = exit code of `flask bakery ledger verify`"
+            "gapless = tills numbered 1..n · ledger rc = exit code of `flask bakery ledger verify`\n"
+            "latte = every sale a made-to-order latte (its recipe consumed inside the checkout): "
+            "its srv CPU/sale next to the one-till plain row says what the recipe costs"
         )
         for engine, runs in self.checkouts.items():
             for c in runs:
@@ -369,13 +372,17 @@ def run_engine(
                 results.taps[engine] = scenarios.tap(server, args.tap_tills, args.tap_rate, args.tap_seconds)
             if "checkout" in chosen:
                 results.checkouts[engine] = []
-                for tills, pace in (
-                    (1, None),
-                    (args.checkout_tills, None),
-                    (args.checkout_tills, args.checkout_pace),
+                for tills, pace, made in (
+                    (1, None, False),
+                    (1, None, True),
+                    (args.checkout_tills, None, False),
+                    (args.checkout_tills, args.checkout_pace, False),
                 ):
-                    progress(f"{engine}: checkout ({tills} tills, {args.checkout_seconds:g} s, pace {pace})")
-                    run = scenarios.checkout(server, tills, args.checkout_seconds, pace)
+                    progress(
+                        f"{engine}: checkout ({tills} tills, {args.checkout_seconds:g} s, pace {pace}"
+                        f"{', made to order' if made else ''})"
+                    )
+                    run = scenarios.checkout(server, tills, args.checkout_seconds, pace, made_to_order=made)
                     results.checkouts[engine].append(run)
             if "second-year" in chosen:
                 progress(f"{engine}: second year ({PAST_SALES:,} past sales, {args.year_blocks} blocks)")

@@ -191,9 +191,13 @@ class Till(Tablet):
             raise BenchError("the selling screen has no product grid (is the till open?)")
         return page
 
-    def add_line(self, product_id: int) -> Reply:
-        """Tap a product: POST /till/lines, answered with the basket fragment."""
-        return self.post("/till/lines", {"product_id": str(product_id)}, htmx=True)
+    def add_line(self, product_id: int, variant_id: int | None = None) -> Reply:
+        """Tap a product (and its size, if it has sizes): POST /till/lines, answered with the basket
+        fragment."""
+        form = {"product_id": str(product_id)}
+        if variant_id is not None:
+            form["variant_id"] = str(variant_id)
+        return self.post("/till/lines", form, htmx=True)
 
     def pay_exact(self, basket: Reply) -> Reply:
         """Press the first quick tender (exact cash) on the basket fragment just received."""

@@ -219,16 +219,36 @@ class Checkout:
     ledger_output: str
     problems: list[str] = field(default_factory=list)
     pace: float | None = None  # seconds between one till's sales; None = back to back
+    made_to_order: bool = False  # each sale a regular latte, whose recipe the sale consumes
 
 
-def checkout(server: Server, tills: int, seconds: float, pace: float | None = None) -> Checkout:
+def latte(server: Server) -> tuple[int, int]:
+    """The demo latte and its regular size: made to order, so each sale consumes its recipe."""
+    query = text(
+        "SELECT p.id, v.id FROM products p JOIN variants v ON v.product_id = p.id "
+        "WHERE p.name = 'Latte' AND p.make = 'to_order' AND v.name = 'Regular'"
+    )
+    with server.engine().connect() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        raise RuntimeError("expected the demo's made-to-order Latte with a Regular size")
+    return int(row[0]), int(row[1])
+
+
+def checkout(
+    server: Server, tills: int, seconds: float, pace: float | None = None, *, made_to_order: bool = False
+) -> Checkout:
     """`tills` tills each loop: tap a product, then pay exact cash; then check the database.
 
     With `pace`, each till starts a sale every `pace` seconds (a busy counter), staggered across
-    the tills; without it, each till sells back to back (the machine's saturation point).
+    the tills; without it, each till sells back to back (the machine's saturation point). With
+    `made_to_order`, every sale is a regular latte, whose recipe the checkout consumes.
     """
-    products = product_ids(server)
-    fleet = open_tills(server, tills, f"Checkout {tills}{' paced' if pace else ''}")
+    products: list[tuple[int, int | None]] = (
+        [latte(server)] if made_to_order else [(product, None) for product in product_ids(server)]
+    )
+    label = " latte" if made_to_order else (" paced" if pace else "")
+    fleet = open_tills(server, tills, f"Checkout {tills}{label}")
     pays: list[list[float]] = [[] for _ in fleet]
     adds: list[list[float]] = [[] for _ in fleet]
     receipts: list[list[int]] = [[] for _ in fleet]
@@ -249,7 +269,7 @@ def checkout(server: Server, tills: int, seconds: float, pace: float | None = No
             n += 1
             started = time.perf_counter()
             try:
-                basket = till.add_line(products[n % len(products)])
+                basket = till.add_line(*products[n % len(products)])
             except OSError as exc:
                 add_errors[index] += 1
                 problems.append(f"add: {exc!r}")
@@ -304,6 +324,7 @@ def checkout(server: Server, tills: int, seconds: float, pace: float | None = No
         ledger_output=(verified.stdout + verified.stderr).strip(),
         problems=problems[:5],
         pace=pace,
+        made_to_order=made_to_order,
     )
 
 
