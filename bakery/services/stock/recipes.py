@@ -200,7 +200,8 @@ def set_making(
 ) -> Product:
     """Say how a product comes to be on the shelf.
 
-    Rule: "bought" names a stock item and how many of its base units one sale takes; "batch" and
+    Rule: "bought" names a stock item and how many of its base units one sale takes (its stock is
+    the item's, so the product keeps none of its own); "batch" and
     "to_order" name a recipe that yields units (each); a batch product keeps finished stock in
     units (it is tracked from now on); a shelf life, when given, is 1 to 365 days.
     """
@@ -219,6 +220,7 @@ def set_making(
         if not isinstance(stock_qty, int) or isinstance(stock_qty, bool) or not 0 < stock_qty <= MAX_BASE_QTY:
             raise ServiceError("Say how much of the stock item one sale takes, more than zero.")
         product.stock_item_id, product.stock_qty = item.id, stock_qty
+        product.track_stock = False  # its stock is the item's: counting it twice would drift apart
     elif make in ("batch", "to_order"):
         recipe = db.session.get(Recipe, recipe_id) if isinstance(recipe_id, int) else None
         if recipe is None:
