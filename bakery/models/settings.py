@@ -13,7 +13,7 @@ from bakery.models.types import UTCDateTime, utcnow
 
 class ShopSettings(db.Model):  # type: ignore[name-defined,misc]
     """Name, address, VAT number, currency, locale, timezone, receipt footer, till idle time, the
-    void threshold and what happens to the receipt after Pay."""
+    void threshold, what happens to the receipt after Pay, and the catalogue's version."""
 
     __tablename__ = "shop_settings"
 
@@ -31,4 +31,7 @@ class ShopSettings(db.Model):  # type: ignore[name-defined,misc]
     #: What happens to a sale's paper receipt at Pay: "ask" (Print, No receipt or QR on the
     #: change-due screen), "always" (printed at once) or "never" (only the QR is offered).
     receipt_after_pay: Mapped[str] = mapped_column(String(10), default="ask")
+    #: Moves on with every change to the catalogue (bakery.services.catalogue.snapshot), in the
+    #: same transaction: a process whose copy of the catalogue is older builds a new one.
+    catalogue_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

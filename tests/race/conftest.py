@@ -20,6 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -117,11 +118,14 @@ def release_together(posts: list[PreparedPost]) -> list[Answer]:
 class LiveServer:
     """gunicorn with several sync workers serving the app on a database of its own."""
 
-    def __init__(self, database_url: str, folder: Path) -> None:
+    def __init__(self, database_url: str, folder: Path, workers: int = WORKERS) -> None:
         self.database_url = database_url
         self.folder = folder
+        self.workers = workers
         self.port = _free_port()
         self.log = folder / "gunicorn.log"
+        #: One line per request: the worker's pid, the request's X-Probe header, the status.
+        self.access_log = folder / "access.log"
         self.config = {
             **base_config(database_url, folder),
             "WITNESS_PATH": str(folder / "chain-witness.log"),
@@ -140,9 +144,13 @@ class LiveServer:
                 [
                     str(GUNICORN),
                     "--workers",
-                    str(WORKERS),
+                    str(self.workers),
                     "--bind",
                     f"127.0.0.1:{self.port}",
+                    "--access-logfile",
+                    str(self.access_log),
+                    "--access-logformat",
+                    "%(p)s %({x-probe}i)s %(s)s",
                     "--timeout",
                     "60",
                     "bakery:create_app()",
@@ -186,6 +194,21 @@ class LiveServer:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
 
+    def workers_of(self, probes: set[str], wait: float = 10.0) -> dict[str, str]:
+        """Which worker (its pid) answered each request sent with one of these X-Probe headers
+        (gunicorn writes the access line just after the answer, so it is waited for)."""
+        deadline = time.monotonic() + wait
+        found: dict[str, str] = {}
+        while True:
+            for line in self.access_log.read_text(errors="replace").splitlines():
+                pid, _, rest = line.partition(" ")
+                probe = rest.rsplit(" ", 1)[0]
+                if probe in probes:
+                    found[probe] = pid
+            if found.keys() >= probes or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
+
     def errors_logged(self) -> str:
         """Tracebacks the workers logged since the last look (an unhandled error is a failed race
         test); each error is reported once, to the test that caused it."""
@@ -202,14 +225,14 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A multi-worker server on a fresh database at head, for one test module and engine (some
-    modules clear whole tables, such as the financial periods, between their rounds)."""
-    folder = tmp_path_factory.mktemp(f"race-{request.param}")
+@contextmanager
+def serving(engine: str, request: pytest.FixtureRequest, workers: int = WORKERS) -> Iterator[LiveServer]:
+    """A multi-worker server on a fresh database at head, stopped (and its database dropped) after."""
+    tmp_path_factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+    folder = tmp_path_factory.mktemp(f"race-{engine}")
     admin = None
     name = ""
-    if request.param == "sqlite":
+    if engine == "sqlite":
         path = folder / "bakery.sqlite"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         url = f"sqlite:///{path}"
@@ -223,7 +246,7 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         url = server.set(database=name).render_as_string(hide_password=False)
         migrate_to_head(url, folder)
-    server_ = LiveServer(url, folder)
+    server_ = LiveServer(url, folder, workers)
     try:
         server_.start()
         yield server_
@@ -233,6 +256,14 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """A multi-worker server on a fresh database at head, for one test module and engine (some
+    modules clear whole tables, such as the financial periods, between their rounds)."""
+    with serving(request.param, request) as server_:
+        yield server_
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
 """The menu the till sells from: tax categories, categories, products with variants and modifier
-groups. Managers change it; every change is audited.
+groups. Managers change it; every change is audited and moves the catalogue's version on, so the
+till's per-process copy of it (`current_catalogue`) is never older than the last change.
 """
 
 from bakery.services.catalogue.menu import (
@@ -30,6 +31,17 @@ from bakery.services.catalogue.products import (
     remove_variant,
     update_product,
 )
+from bakery.services.catalogue.snapshot import (
+    Catalogue,
+    CategoryView,
+    GroupView,
+    OptionView,
+    ProductView,
+    TaxView,
+    VariantView,
+    current_catalogue,
+    fresh_catalogue,
+)
 
 __all__ = [
     "CLOSED_BASKETS",
@@ -40,13 +52,22 @@ __all__ = [
     "MAX_RATE_BP",
     "MAX_SORT_ORDER",
     "SCAN_CODE",
+    "Catalogue",
+    "CategoryView",
+    "GroupView",
     "M",
+    "OptionView",
+    "ProductView",
+    "TaxView",
+    "VariantView",
     "add_modifier_option",
     "add_variant",
     "create_category",
     "create_modifier_group",
     "create_product",
     "create_tax_category",
+    "current_catalogue",
+    "fresh_catalogue",
     "remove_modifier_option",
     "remove_variant",
     "set_product_modifier_groups",

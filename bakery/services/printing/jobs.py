@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from flask import g, has_request_context
@@ -103,7 +104,13 @@ def receipt_printer_for(till_id: int) -> Printer | None:
     return printer
 
 
-def queue_for_sale(sale: Sale, now: datetime, *, chain_hash: str | None = None) -> None:
+def queue_for_sale(
+    sale: Sale,
+    now: datetime,
+    *,
+    chain_hash: str | None = None,
+    category_of: Mapping[int, int] | None = None,
+) -> None:
     """Add a completed sale's print work to the caller's transaction (the caller commits).
 
     Rule: the digital receipt link is made for every sale and refund. A drawer kick goes to the
@@ -113,7 +120,8 @@ def queue_for_sale(sale: Sale, now: datetime, *, chain_hash: str | None = None) 
     queues it when Print is chosen). A sale's kitchen tickets always go to the kitchen printers
     its lines' categories are routed to. Unique keys make each at most once. The receipt is built
     here once, from the sale as the caller holds it (`chain_hash`: its ledger link's, when the
-    caller has just made it); the till's screen and the paper show that same document.
+    caller has just made it); the till's screen and the paper show that same document. A caller
+    that knows each sold product's category passes them (`category_of`), else they are read.
     """
     db.session.flush()
     token = secrets.token_urlsafe(24)
@@ -135,7 +143,7 @@ def queue_for_sale(sale: Sale, now: datetime, *, chain_hash: str | None = None) 
         if sale.kind != "sale" or current_settings().receipt_after_pay == "always":
             queue_receipt(printer, sale, now)
     if sale.kind == "sale":
-        _queue_kitchen(sale, now)
+        _queue_kitchen(sale, now, category_of)
 
 
 def queue_receipt(printer: Printer, sale: Sale, now: datetime) -> PrintJob:
@@ -155,7 +163,7 @@ def queue_receipt(printer: Printer, sale: Sale, now: datetime) -> PrintJob:
     )
 
 
-def _queue_kitchen(sale: Sale, now: datetime) -> None:
+def _queue_kitchen(sale: Sale, now: datetime, known: Mapping[int, int] | None = None) -> None:
     kitchens = [
         p
         for p in db.session.scalars(
@@ -169,11 +177,11 @@ def _queue_kitchen(sale: Sale, now: datetime) -> None:
     if not kitchens:
         return
     lines = list(sale.lines)
-    category_of = dict(
-        db.session.execute(
-            select(Product.id, Product.category_id).where(Product.id.in_({line.product_id for line in lines}))
-        ).all()
-    )
+    sold = {line.product_id for line in lines}
+    category_of = known
+    if category_of is None or not sold <= category_of.keys():
+        read = select(Product.id, Product.category_id).where(Product.id.in_(sold))
+        category_of = {product_id: category_id for product_id, category_id in db.session.execute(read)}
     till = db.session.get(Till, sale.till_id)
     for printer in kitchens:
         routed = {c.id for c in printer.categories}

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bakery.domain import recipes as rules
 from bakery.models import Product
+from bakery.services.catalogue import ProductView
 from bakery.services.errors import ServiceError
 from bakery.services.race_safety import Mechanism, race_safe
 from bakery.services.stock.movements import move_item
@@ -20,7 +21,11 @@ from bakery.services.stock.recipes import Facts, load_facts
     guards="callers hold the till row; a bought-in item never below zero unless the product allows it",
 )
 def consume_for_sale(
-    lines: Iterable[tuple[Product, int]], sale_id: int, by: int | None, at: datetime, reason: str = "sale"
+    lines: Iterable[tuple[Product | ProductView, int]],
+    sale_id: int,
+    by: int | None,
+    at: datetime,
+    reason: str = "sale",
 ) -> None:
     """Take from stock what sold lines use (qty > 0), or put back what refunded lines return (qty < 0).
 

@@ -5,16 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from bakery.database import commit_keeping_loaded
 from bakery.extensions import db
 from bakery.formatting import money
-from bakery.models import Basket, BasketLine, ModifierOption, PendingPayment, Product, Variant
+from bakery.models import Basket, BasketLine, PendingPayment
 from bakery.models.types import utcnow
 from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.auth import authorise_manager
+from bakery.services.catalogue import (
+    Catalogue,
+    OptionView,
+    ProductView,
+    VariantView,
+    current_catalogue,
+    fresh_catalogue,
+)
 from bakery.services.errors import ServiceError
 from bakery.services.race_safety import Mechanism, lock_till, race_safe
 from bakery.services.till.order_extras import (
@@ -79,18 +86,9 @@ from bakery.services.till.pricing import (
 MAX_QTY = 999
 
 
-def _options(ids: list[int]) -> list[ModifierOption]:
-    if not ids:
-        return []
-    found = list(db.session.scalars(select(ModifierOption).where(ModifierOption.id.in_(ids))))
-    if len(found) != len(set(ids)):
-        raise ServiceError("That option is not on the menu any more.")
-    return sorted(found, key=lambda o: (o.group_id, o.sort_order, o.id))
-
-
 def check_choices(
-    product: Product, variant_id: int | None, option_ids: list[int]
-) -> tuple[Variant | None, list[ModifierOption]]:
+    product: ProductView, variant_id: int | None, option_ids: list[int], catalogue: Catalogue | None = None
+) -> tuple[VariantView | None, list[OptionView]]:
     """A variant must belong to the product (and one is required when it has variants); options
     must come from the product's modifier groups, within each group's minimum and maximum."""
     variant = None
@@ -100,7 +98,10 @@ def check_choices(
             raise ServiceError(f"Choose a size for {product.name}.")
     elif variant_id is not None:
         raise ServiceError(f"{product.name} has no sizes.")
-    options = _options(option_ids)
+    known = (catalogue or current_catalogue()).options
+    if any(i not in known for i in option_ids):
+        raise ServiceError("That option is not on the menu any more.")
+    options = sorted({known[i] for i in option_ids}, key=lambda o: (o.group_id, o.sort_order, o.id))
     allowed = {g.id: g for g in product.modifier_groups}
     for option in options:
         if option.group_id not in allowed:
@@ -130,25 +131,16 @@ def add_line(
     adds to the existing line's quantity; a line holds 1 to 999.
     """
     lock_till(till_id)
-    product = (
-        db.session.scalars(
-            select(Product)
-            .where(Product.id == product_id)
-            .options(
-                joinedload(Product.category),
-                joinedload(Product.tax_category),
-                joinedload(Product.variants),
-                joinedload(Product.modifier_groups),
-            )
-        )
-        .unique()
-        .first()
-    )  # one query for what the rules and then the pricing read
+    catalogue = current_catalogue()
+    product = catalogue.products.get(product_id)
+    if product is None:
+        catalogue = fresh_catalogue()  # added since this process read the catalogue
+        product = catalogue.products.get(product_id)
     if product is None or not product.active or not product.category.active:
         raise ServiceError("That product is not on sale.")
     if not 1 <= qty <= MAX_QTY:
         raise ServiceError(f"The quantity must be between 1 and {MAX_QTY}.")
-    _, options = check_choices(product, variant_id, option_ids or [])
+    _, options = check_choices(product, variant_id, option_ids or [], catalogue)
     if actor.user_id is None:
         raise ServiceError("Sign in on the till first.")
     basket = _open_or_new(till_id, actor.user_id)

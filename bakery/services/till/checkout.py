@@ -31,6 +31,7 @@ from bakery.models import (
 from bakery.models.types import utcnow
 from bakery.services import periods, printing, stock
 from bakery.services.audit import Actor
+from bakery.services.catalogue import ProductView
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.members import store_credit_balance
 from bakery.services.race_safety import FORM_KEY, Mechanism, lock_till, race_safe
@@ -91,7 +92,9 @@ def next_receipt_no(till_id: int, session_id: int) -> int:
 
 
 @race_safe(Mechanism.CONDITIONAL_UPDATE, guards="on-hand never below zero unless the product allows it")
-def take_stock(product: Product, qty: int, sale_id: int, by: int | None, reason: str, now: datetime) -> None:
+def take_stock(
+    product: Product | ProductView, qty: int, sale_id: int, by: int | None, reason: str, now: datetime
+) -> None:
     """Move stock for a sold (qty > 0) or refunded (qty < 0) product, if it is tracked.
 
     Rule: a conditional UPDATE, so two tills selling the last one cannot both succeed — the
@@ -321,7 +324,8 @@ def _complete(
     set_committed_value(sale, "lines", lines)
     set_committed_value(sale, "payments", payments)
     link = ledger.append(sale.till_id, "sale", sale.id, ledger.sale_record(sale, lines, payments))
-    printing.queue_for_sale(sale, now, chain_hash=link.hash)
+    category_of = {p.product.id: p.product.category_id for p in priced.lines}
+    printing.queue_for_sale(sale, now, chain_hash=link.hash, category_of=category_of)
     commit_keeping_loaded()
     return sale
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.util import identity_key
 
 from bakery.domain.basket import (
     BasketError,
@@ -24,7 +23,8 @@ from bakery.domain.vat import TaxCategory as VatCategory
 from bakery.domain.vat import VatDecision, decide_vat, format_rate
 from bakery.extensions import db
 from bakery.formatting import money
-from bakery.models import Basket, BasketLine, ModifierOption, PendingPayment, Product
+from bakery.models import Basket, BasketLine, PendingPayment, Product
+from bakery.services.catalogue import Catalogue, ProductView, current_catalogue, fresh_catalogue
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.members import store_credit_balance
 
@@ -36,7 +36,7 @@ class PricedLine:
     """A basket line as the till shows it and as checkout records it."""
 
     line: BasketLine
-    product: Product
+    product: ProductView
     description: str
     unit_price: int
     modifiers_price: int
@@ -108,28 +108,16 @@ def _line_in_till(line_id: int, till_id: int) -> BasketLine:
     return line
 
 
-def _products(ids: set[int]) -> dict[int, Product]:
-    """The basket's products with their sizes and tax category: those this request already loaded
-    with both (adding a line loads them) from the session, only the others from the database."""
-    found: dict[int, Product] = {}
-    for product_id in ids:
-        product = db.session.identity_map.get(identity_key(Product, product_id))
-        if isinstance(product, Product) and not {"variants", "tax_category"} & inspect(product).unloaded:
-            found[product_id] = product
-    missing = ids - found.keys()
-    if missing:
-        found |= {
-            p.id: p
-            for p in db.session.scalars(
-                select(Product)
-                .where(Product.id.in_(missing))
-                .options(joinedload(Product.variants), joinedload(Product.tax_category))
-            ).unique()
-        }
-    return found
+def _catalogue_with(product_ids: set[int], option_ids: set[int]) -> Catalogue:
+    """The request's catalogue, read again from the database if it lacks one of these (a product
+    or option added since this process last read the catalogue and not yet announced)."""
+    catalogue = current_catalogue()
+    if product_ids <= catalogue.products.keys() and option_ids <= catalogue.options.keys():
+        return catalogue
+    return fresh_catalogue()
 
 
-def vat_category(product: Product) -> VatCategory:
+def vat_category(product: Product | ProductView) -> VatCategory:
     """The domain's view of a product's tax category."""
     tax = product.tax_category
     return VatCategory(tax.code, tax.name, tax.takeaway_bp, tax.eat_in_bp, tax.hot)
@@ -140,13 +128,9 @@ def price(basket: Basket | None) -> PricedBasket:
     if basket is None:
         totals = price_basket([])
         return PricedBasket(None, (), totals, (), 0, 0, ())
-    products = _products({line.product_id for line in basket.lines})
     option_ids = {int(i) for line in basket.lines for i in line.option_ids.split(",") if i}
-    options = (
-        {o.id: o for o in db.session.scalars(select(ModifierOption).where(ModifierOption.id.in_(option_ids)))}
-        if option_ids
-        else {}
-    )
+    catalogue = _catalogue_with({line.product_id for line in basket.lines}, option_ids)
+    products, options = catalogue.products, catalogue.options
     staged = []
     for line in basket.lines:
         product = products[line.product_id]
