@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.dates import format_datetime
 from babel.numbers import format_currency, format_percent
@@ -28,6 +29,13 @@ def money(pence: int | None) -> str:
     if not isinstance(pence, int) or isinstance(pence, bool):
         raise TypeError("money() takes integer pence")
     currency, locale, _ = _shop()
+    return _money(pence, currency, locale)
+
+
+@lru_cache(maxsize=8192)
+def _money(pence: int, currency: str, locale: str) -> str:
+    """One amount in one currency and locale, formatted once per process (a page shows the same
+    few prices many times, and Babel's formatting is the dearest step of a basket fragment)."""
     # Babel takes a Decimal-free exact string in major units; pence stay integers up to here.
     sign = "-" if pence < 0 else ""
     whole, part = divmod(abs(pence), 100)
@@ -39,6 +47,11 @@ def rate(basis_points: int | None) -> str:
     if basis_points is None:
         return ""
     _, locale, _ = _shop()
+    return _rate(basis_points, locale)
+
+
+@lru_cache(maxsize=1024)
+def _rate(basis_points: int, locale: str) -> str:
     # Decimal division by a power of ten is exact: a display edge, never money arithmetic.
     return format_percent(Decimal(basis_points).scaleb(-4), format="#,##0.##%", locale=locale)
 
