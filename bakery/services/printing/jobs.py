@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from flask import g, has_request_context
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from bakery.extensions import db
 from bakery.models import Printer, PrintJob, Product, ReceiptLink, Sale, Till
@@ -170,8 +170,8 @@ def _queue_kitchen(sale: Sale, now: datetime, known: Mapping[int, int] | None = 
             select(Printer)
             .where(Printer.location == "kitchen", Printer.active.is_(True))
             .order_by(Printer.id)
-            .options(selectinload(Printer.categories))
-        )
+            .options(joinedload(Printer.categories))  # one statement with their categories
+        ).unique()
         if p.categories
     ]
     if not kitchens:
