@@ -52,6 +52,7 @@ def configure_input_guard(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from bakery.admin.routes import bp as admin_bp
     from bakery.auth.routes import bp as auth_bp
+    from bakery.bakeplan.routes import bp as bakeplan_bp
     from bakery.dividends.routes import bp as dividends_bp
     from bakery.members.routes import bp as members_bp
     from bakery.printing.routes import bp as printing_bp
@@ -72,6 +73,7 @@ def configure_blueprints(app: Flask) -> None:
         dividends_bp,
     ):
         app.register_blueprint(blueprint)
+    app.register_blueprint(bakeplan_bp)
 
 
 def configure_templates(app: Flask) -> None:

@@ -167,6 +167,13 @@ PERMISSIONS: dict[str, Access] = {
     "stockroom.record_bake": Access.MANAGER,
     "stockroom.list_waste": Access.MANAGER,
     "stockroom.write_off": Access.MANAGER,
+    # bake plan, production list, sell-through (managers)
+    "bakeplan.show_plan": Access.MANAGER,
+    "bakeplan.accept_plan": Access.MANAGER,
+    "bakeplan.print_production_list": Access.MANAGER,
+    "bakeplan.show_production_list": Access.MANAGER,
+    "bakeplan.show_review": Access.MANAGER,
+    "bakeplan.show_sell_through": Access.MANAGER,
     # admin
     "admin.edit_settings": Access.ADMIN,
     "admin.list_users": Access.ADMIN,

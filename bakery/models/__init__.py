@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per area; importing this package registers them all."""
 
 from bakery.models.audit import AuditEvent, ChainHead
+from bakery.models.bake_plans import BakePlan, BakePlanLine
 from bakery.models.cash import CashMovement, CashSession, LedgerEntry, TillCounter, ZReport
 from bakery.models.catalogue import Category, ModifierGroup, ModifierOption, Product, TaxCategory, Variant
 from bakery.models.dividends import (
@@ -37,6 +38,8 @@ __all__ = [
     "AllocationLine",
     "AuditEvent",
     "BakeBatch",
+    "BakePlan",
+    "BakePlanLine",
     "Basket",
     "BasketLine",
     "CashMovement",

@@ -103,6 +103,8 @@ SENTENCES: dict[str, str] = {
     "stock.baked": "{actor} recorded {qty} of {target} baked[ as batch {batch}][ costing {cost}]",
     "stock.waste": "{actor} wasted {qty} of {target}[ ({reason})][, worth {value}]",
     "stock.donation": "{actor} gave {qty} of {target}[ to {partner}][, worth {value}]",
+    "stock.plan_accepted": "{actor} accepted the bake plan for {day}[: {units} units]",
+    "stock.production_list_printed": "{actor} printed the production list for {day} on {target}",
     "product.created": "{actor} added the product {target}[ at {price}]",
     "product.changed": "{actor} changed the product {target}[: {changes}]",
     "product.variant_added": "{actor} added the variant {name} to {target}[ at {price}]",
