@@ -258,15 +258,16 @@ RECIPES = (
         ],
     ),
     ("Egg wash", 500, "g", [("Free-range eggs", 8), ("Whole milk", 60)]),
-    ("Sourdough loaf", 1, "each", [("Sourdough dough", 900)]),
-    ("Seeded rye", 1, "each", [("Rye dough", 800), ("Mixed seeds", 60)]),
-    ("Baguette", 1, "each", [("White dough", 350)]),
-    ("Croissant", 1, "each", [("Laminated dough", 90), ("Egg wash", 5)]),
+    # what one tray or one oven load makes: the bake plan rounds up to whole batches of these
+    ("Sourdough loaf", 12, "each", [("Sourdough dough", 10_800)]),
+    ("Seeded rye", 12, "each", [("Rye dough", 9_600), ("Mixed seeds", 720)]),
+    ("Baguette", 14, "each", [("White dough", 4_900)]),
+    ("Croissant", 32, "each", [("Laminated dough", 2_880), ("Egg wash", 160)]),
     (
         "Pain au chocolat",
-        1,
+        32,
         "each",
-        [("Laminated dough", 90), ("Dark chocolate batons", 12), ("Egg wash", 5)],
+        [("Laminated dough", 2_880), ("Dark chocolate batons", 384), ("Egg wash", 160)],
     ),
     (
         "Cinnamon bun",
