@@ -4,6 +4,7 @@ from bakery.models.audit import AuditEvent, ChainHead
 from bakery.models.bake_plans import BakePlan, BakePlanLine
 from bakery.models.cash import CashMovement, CashSession, LedgerEntry, TillCounter, ZReport
 from bakery.models.catalogue import Category, ModifierGroup, ModifierOption, Product, TaxCategory, Variant
+from bakery.models.counts import StockCount, StockCountLine
 from bakery.models.dividends import (
     Allocation,
     AllocationLine,
@@ -73,6 +74,8 @@ __all__ = [
     "SaleLine",
     "ShareTransaction",
     "ShopSettings",
+    "StockCount",
+    "StockCountLine",
     "StockItem",
     "StockItemMovement",
     "StockMovement",

@@ -105,6 +105,10 @@ SENTENCES: dict[str, str] = {
     "stock.donation": "{actor} gave {qty} of {target}[ to {partner}][, worth {value}]",
     "stock.plan_accepted": "{actor} accepted the bake plan for {day}[: {units} units]",
     "stock.production_list_printed": "{actor} printed the production list for {day} on {target}",
+    "stock.count_started": "{actor} started a stock take of {location}",
+    "stock.count_approved": "{actor} approved the stock take of {location}[: {lines} lines counted]"
+    "[, {changed} changed][, variance worth {value}]",
+    "stock.count_cancelled": "{actor} cancelled the stock take of {location}",
     "product.created": "{actor} added the product {target}[ at {price}]",
     "product.changed": "{actor} changed the product {target}[: {changes}]",
     "product.variant_added": "{actor} added the variant {name} to {target}[ at {price}]",
