@@ -57,6 +57,8 @@ def configure_blueprints(app: Flask) -> None:
     from bakery.members.routes import bp as members_bp
     from bakery.printing.routes import bp as printing_bp
     from bakery.rota.routes import bp as rota_bp
+    from bakery.stock.counts_routes import bp as counts_bp
+    from bakery.stock.lists_routes import bp as stock_lists_bp
     from bakery.stock.routes import bp as stock_bp
     from bakery.stock.stockroom import bp as stockroom_bp
     from bakery.till.routes import bp as till_bp
@@ -68,6 +70,8 @@ def configure_blueprints(app: Flask) -> None:
         members_bp,
         stock_bp,
         stockroom_bp,
+        counts_bp,
+        stock_lists_bp,
         printing_bp,
         rota_bp,
         dividends_bp,

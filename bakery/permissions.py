@@ -231,4 +231,16 @@ PERMISSIONS: dict[str, Access] = {
     "members.show_member": Access.SIGNED_IN,
     "members.download_card": Access.MEMBER,
     "members.export_member_data": Access.MEMBER,
+    # stock takes and stock lists (managers)
+    "counts.list_counts": Access.MANAGER,
+    "counts.start_count": Access.MANAGER,
+    "counts.show_count": Access.MANAGER,
+    "counts.count_line": Access.MANAGER,
+    "counts.approve_count": Access.MANAGER,
+    "counts.cancel_count": Access.MANAGER,
+    "stock_lists.show_movements": Access.MANAGER,
+    "stock_lists.show_low_stock": Access.MANAGER,
+    "stock_lists.show_purchase_list": Access.MANAGER,
+    "stock_lists.export_purchase_list": Access.MANAGER,
+    "stock_lists.download_purchase_list": Access.MANAGER,
 }

@@ -32,7 +32,7 @@ from bakery.extensions import db
 from bakery.models import Basket, Printer, Product, ShopSettings, Till
 from bakery.models.types import utcnow
 from bakery.permissions import PERMISSIONS, Access
-from bakery.services import dividends, printing
+from bakery.services import dividends, printing, stock
 from bakery.services.audit import SYSTEM, Actor
 from bakery.services.members import shares
 from bakery.services.printing import PrinterInput
@@ -340,6 +340,7 @@ def build_world(app: Flask) -> World:
     shares.buy_shares(coop.cat.id, 5000, "joining", Actor(coop.admin.id))
     menu = make_menu()
     manager = make_user("manager", pin="4321")
+    stock.start_count("Shop floor", actor=Actor(manager.id))  # an open stock take: its sheet's forms
 
     till_client, till, renew_till = _till_client(app)
     printer, _ = agent_printer(till)
