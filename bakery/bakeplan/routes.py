@@ -112,7 +112,11 @@ def show_production_list(day: str) -> str:
         abort(404)
     plan = stock.plan_or_404(when)
     return render_template(
-        "bakeplan/production_list.html", day=when, plan=plan, lines=stock.production_list(plan)
+        "bakeplan/production_list.html",
+        day=when,
+        plan=plan,
+        lines=stock.production_list(plan),
+        printers=stock.kitchen_printers(),
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from bakery.domain.stock import MAX_BASE_QTY
 from bakery.extensions import db
 from bakery.forms import parse_id
 from bakery.models import (
@@ -22,6 +23,7 @@ from bakery.services.errors import ServiceError
 from bakery.stock.stockroom_base import (
     BadInput,
     Page,
+    _chosen_id,
     _date,
     _form_key,
     _items,
@@ -31,6 +33,7 @@ from bakery.stock.stockroom_base import (
     _refused,
     _suppliers,
     _today,
+    _whole,
     bp,
 )
 
@@ -52,12 +55,9 @@ def _delivery_lines(form: Any) -> list[stock.LineIn]:
         item = db.session.get(StockItem, item_id) if item_id is not None else None
         if item is None:
             raise BadInput(f"{row}: choose what came.")
-        unit_id = parse_id(form.get(f"unit_{index}", ""))
+        unit_id = _chosen_id(form, f"unit_{index}", "purchase unit")
         if unit_id is not None:
-            try:
-                qty = int(qty_text)
-            except ValueError as wrong:
-                raise BadInput(f"{row}: say how many {item.name} came, as a whole number.") from wrong
+            qty = _whole(qty_text, f"{row}: how many {item.name} came", MAX_BASE_QTY)
         else:
             qty = _quantity(qty_text, item.base_unit, row)
         lines.append(
@@ -121,7 +121,7 @@ def record_delivery() -> Response | Page:
     try:
         delivered_on = _date(request.form.get("delivered_on", ""), "delivery date", required=False)
         delivery = stock.record_delivery(
-            supplier_id=parse_id(request.form.get("supplier_id", "")),
+            supplier_id=_chosen_id(request.form, "supplier_id", "supplier"),
             delivered_on=delivered_on or _today(),
             lines=_delivery_lines(request.form),
             reference=request.form.get("reference", ""),

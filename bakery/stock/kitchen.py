@@ -32,6 +32,7 @@ from bakery.services.errors import ServiceError
 from bakery.stock.stockroom_base import (
     BadInput,
     Page,
+    _chosen_id,
     _date,
     _form_key,
     _items,
@@ -39,6 +40,7 @@ from bakery.stock.stockroom_base import (
     _quantity,
     _refused,
     _today,
+    _whole,
     bp,
 )
 
@@ -95,6 +97,12 @@ def create_recipe() -> Response | Page:
     return redirect(url_for("stockroom.edit_recipe", recipe_id=recipe.id))
 
 
+#: The most lines a recipe form may say it has (a recipe holds at most 60).
+MAX_ROWS = 100
+
+#: The most finished units one write-off may take (a typo guard).
+MAX_WRITE_OFF = 100_000
+
 #: Ingredient lines offered on a recipe beyond those it has.
 SPARE_PARTS = 4
 
@@ -117,7 +125,7 @@ def _recipe_page(recipe: Recipe, error: str | None = None, status: int = 200) ->
     if request.method == "POST":
         rows = [
             {"component": request.form.get(f"component_{i}", ""), "qty": request.form.get(f"qty_{i}", "")}
-            for i in range(int(request.form.get("rows", "0") or 0))
+            for i in range(_whole(request.form.get("rows") or "0", "Lines", MAX_ROWS))
         ]
     rows += [{"component": "", "qty": ""} for _ in range(SPARE_PARTS)]
     return (
@@ -144,7 +152,7 @@ def edit_recipe(recipe_id: int) -> Page:
 
 def _parts(form: Any) -> list[tuple[int | None, int | None, int]]:
     parts: list[tuple[int | None, int | None, int]] = []
-    for index in range(min(int(form.get("rows", "0") or 0), 100)):
+    for index in range(_whole(form.get("rows") or "0", "Lines", MAX_ROWS)):
         component = (form.get(f"component_{index}") or "").strip()
         qty_text = (form.get(f"qty_{index}") or "").strip()
         if not component and not qty_text:
@@ -223,20 +231,18 @@ def set_making(product_id: int) -> Response | Page:
     make = request.form.get("make", "")
     try:
         stock_qty = 1
-        item_id = parse_id(request.form.get("stock_item_id", ""))
+        item_id = _chosen_id(request.form, "stock_item_id", "stock item")
         if make == "bought" and item_id is not None:
             item = _or_404(StockItem, item_id, "stock item")
             stock_qty = _quantity(request.form.get("stock_qty") or "1", item.base_unit, "Each sale takes")
         shelf = (request.form.get("shelf_life_days") or "").strip()
-        if shelf and not shelf.isdigit():
-            raise BadInput("A shelf life is a whole number of days.")
         stock.set_making(
             product_id,
             make=make,
-            recipe_id=parse_id(request.form.get("recipe_id", "")),
+            recipe_id=_chosen_id(request.form, "recipe_id", "recipe"),
             stock_item_id=item_id,
             stock_qty=stock_qty,
-            shelf_life_days=int(shelf) if shelf else None,
+            shelf_life_days=_whole(shelf, "Shelf life in days", 365) if shelf else None,
             actor=actor(),
         )
     except ServiceError as refused:
@@ -283,12 +289,10 @@ def list_bakes() -> Page:
 def record_bake() -> Response | Page:
     """Record a batch baked."""
     try:
-        qty_text = (request.form.get("qty") or "").strip()
-        if not qty_text.isdigit():
-            raise BadInput("Say how many were baked, as a whole number.")
+        qty = _whole(request.form.get("qty"), "How many baked", stock.MAX_BATCH)
         batch = stock.record_bake(
             parse_id(request.form.get("product_id", "")) or 0,
-            int(qty_text),
+            qty,
             best_before=_date(request.form.get("best_before", ""), "best-before date", required=False),
             note=request.form.get("note", ""),
             key=request.form.get("key", ""),
@@ -358,10 +362,7 @@ def write_off() -> Response | Page:
             item = _or_404(StockItem, item_id, "stock item")
             qty = _quantity(request.form.get("qty", ""), item.base_unit, "Quantity")
         else:
-            text = (request.form.get("qty") or "").strip()
-            if not text.isdigit():
-                raise BadInput("Say how many, as a whole number.")
-            qty = int(text)
+            qty = _whole(request.form.get("qty"), "How many", MAX_WRITE_OFF)
         record = stock.write_off(
             product_id=product_id,
             stock_item_id=item_id,

@@ -14,7 +14,6 @@ from bakery.domain.stock import (
     BASE_UNITS,
 )
 from bakery.extensions import db
-from bakery.forms import parse_id
 from bakery.models import (
     Partner,
     StockItem,
@@ -26,6 +25,7 @@ from bakery.services.errors import ServiceError
 from bakery.stock.stockroom_base import (
     BadInput,
     Page,
+    _chosen_id,
     _items,
     _or_404,
     _quantity,
@@ -48,7 +48,7 @@ def _item_fields(form: Any, base_unit: str | None = None) -> dict[str, Any]:
         "reorder_level": _quantity(form.get("reorder_level") or "0", unit, "Reorder level", allow_zero=True),
         "par_level": _quantity(form.get("par_level") or "0", unit, "Par level", allow_zero=True),
         "location": form.get("location", ""),
-        "supplier_id": parse_id(form.get("supplier_id", "")),
+        "supplier_id": _chosen_id(form, "supplier_id", "supplier"),
         "allergens": form.getlist("allergens"),
         "may_contain": form.getlist("may_contain"),
         "declared": form.get("declared", ""),
@@ -176,7 +176,7 @@ def save_supplier() -> Response | Page:
     """Add or change a supplier."""
     try:
         supplier = stock.save_supplier(
-            parse_id(request.form.get("supplier_id", "")),
+            _chosen_id(request.form, "supplier_id", "supplier"),
             name=request.form.get("name", ""),
             contact=request.form.get("contact", ""),
             active=request.form.get("active", "y") == "y",
@@ -193,7 +193,7 @@ def save_partner() -> Response | Page:
     """Add or change a partner unsold food is donated to."""
     try:
         partner = stock.save_partner(
-            parse_id(request.form.get("partner_id", "")),
+            _chosen_id(request.form, "partner_id", "partner"),
             name=request.form.get("name", ""),
             kind=request.form.get("kind", ""),
             active=request.form.get("active", "y") == "y",

@@ -18,6 +18,7 @@ from bakery.domain.stock import (
     parse_quantity,
 )
 from bakery.extensions import db
+from bakery.forms import parse_id
 from bakery.models import (
     StockItem,
     Supplier,
@@ -101,3 +102,22 @@ def _suppliers() -> list[Supplier]:
 
 def _items() -> list[StockItem]:
     return list(db.session.scalars(select(StockItem).order_by(StockItem.name)))
+
+
+def _chosen_id(form: Any, name: str, what: str) -> int | None:
+    """An optional choice from a list: blank is none; anything else must be an id."""
+    text = (form.get(name) or "").strip()
+    if not text:
+        return None
+    ident = parse_id(text)
+    if ident is None:
+        raise BadInput(f"Choose a {what} from the list.")
+    return ident
+
+
+def _whole(text: str | None, what: str, most: int) -> int:
+    """A whole number from 0 to `most` typed in ASCII digits."""
+    cleaned = (text or "").strip()
+    if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > len(str(most)) or int(cleaned) > most:
+        raise BadInput(f"{what}: a whole number from 0 to {most:,}.")
+    return int(cleaned)

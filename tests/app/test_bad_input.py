@@ -41,6 +41,7 @@ from tests.app.dividends.helpers import RULES, Coop, make_period
 from tests.app.hours.helpers import add_entry
 from tests.app.members.helpers import member_with_record
 from tests.app.printing.helpers import sell
+from tests.app.stock.kitchen import shop_today
 from tests.app.till.helpers import make_menu, open_till_for
 from tests.conftest import csrf_token
 from tests.factories import make_till, make_user, pair, pin_in, post, sign_in
@@ -309,6 +310,45 @@ def agent_printer(till: Till) -> tuple[Printer, str]:
     return printing.issue_token(printer.id, SYSTEM)
 
 
+def stock_world(me: Actor, product_id: int) -> list[str]:
+    """Flour with a purchase unit, a delivery of it, a recipe the product is baked in batches from,
+    and today's accepted bake plan: the pages that hold the stockroom's forms."""
+    today = shop_today()
+    flour = stock.create_item(
+        name="Flour", base_unit="g", reorder_level=0, par_level=0, location="Dry store", supplier_id=None,
+        allergens=("gluten",), may_contain=(), declared="", grams_each=None, active=True, actor=me,
+    )  # fmt: skip
+    stock.add_purchase_unit(flour.id, name="16 kg sack", base_qty=16_000, actor=me)
+    delivery = stock.record_delivery(
+        supplier_id=None, delivered_on=today, lines=[stock.LineIn(flour.id, 20_000, 1500)], key="bad-input-goods-in",
+        actor=me,
+    )  # fmt: skip
+    tray = stock.create_recipe(name="Croissant tray", yield_qty=12, yield_unit="each", actor=me)
+    stock.update_recipe(
+        tray.id,
+        name="Croissant tray",
+        yield_qty=12,
+        yield_unit="each",
+        parts=[(flour.id, None, 1000)],
+        actor=me,
+    )
+    stock.set_making(product_id, make="batch", recipe_id=tray.id, actor=me)
+    kitchen = PrinterInput(
+        name="Kitchen", location="kitchen", profile="epson-tm-t20-80",
+        connection={"kind": "network", "host": "127.0.0.1", "port": 9, "timeout": 0.2},
+    )  # fmt: skip
+    printing.save_printer(None, kitchen, SYSTEM)  # the accepted plan's production list prints here
+    stock.accept_plan(today, {}, key="bad-input-bake-plan", actor=me)  # tomorrow's is still to accept
+    return [
+        f"/office/stock/items/{flour.id}",
+        f"/office/stock/deliveries/{delivery.id}",
+        f"/office/stock/recipes/{tray.id}",
+        "/office/stock/bakes",
+        "/office/bake-plan/",
+        f"/office/bake-plan/{today.isoformat()}/production-list",
+    ]
+
+
 def build_world(app: Flask) -> World:
     """A co-op with trade, hours, shares, dividends and printers; a signed-in client per role."""
     coop = Coop()
@@ -341,6 +381,7 @@ def build_world(app: Flask) -> World:
     menu = make_menu()
     manager = make_user("manager", pin="4321")
     stock.start_count("Shop floor", actor=Actor(manager.id))  # an open stock take: its sheet's forms
+    stockroom = stock_world(Actor(manager.id), menu["croissant"].id)
 
     till_client, till, renew_till = _till_client(app)
     printer, _ = agent_printer(till)
@@ -395,6 +436,7 @@ def build_world(app: Flask) -> World:
         f"/office/members/{coop.cat.id}",
         f"/admin/dividends/periods/{next_period.id}",
         f"/admin/dividends/allocations/{approved.id}/payouts",
+        *stockroom,
     ]
     posted_pages = [
         ("admin", f"/office/members/{recorded.id}/safeguarding/read", {"reason": "Checking the support plan"})

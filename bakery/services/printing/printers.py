@@ -192,6 +192,8 @@ def save_printer(
     clash = db.session.scalar(select(Printer.id).where(Printer.name == name))
     if clash is not None and clash != printer_id:
         raise ServiceError(f"There is already a printer called {name}.")
+    if data.receipt_till_id is not None and db.session.get(Till, data.receipt_till_id) is None:
+        raise ServiceError("That till does not exist: choose one from the list, or No till.")
     till_id = data.receipt_till_id if data.location == "counter" else None
     if till_id is not None:
         till = db.session.get(Till, till_id)

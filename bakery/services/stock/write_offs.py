@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bakery.domain.clock import business_date
+from bakery.domain.stock import MAX_BASE_QTY
 from bakery.extensions import db
 from bakery.models import Partner, Product, StockItem, WriteOff
 from bakery.models.types import utcnow
@@ -78,7 +79,7 @@ def write_off(
         reason = DONATED
     else:
         raise ServiceError("Choose waste or donation.")
-    if not isinstance(qty, int) or isinstance(qty, bool) or qty <= 0:
+    if not isinstance(qty, int) or isinstance(qty, bool) or not 0 < qty <= MAX_BASE_QTY:
         raise ServiceError("Say how many, more than zero.")
     at = now or utcnow()
     record = WriteOff(
