@@ -92,6 +92,13 @@ def test_delivery_bake_sell_and_waste_the_rest(page, live_server, live_app):
     expect(office.locator("table").get_by_role("cell", name="Unsold at close")).to_be_visible()
     db.session.expire_all()
     assert db.session.get(Product, loaf.id).on_hand == 0
+    # 5. Sell-through shows the day: baked, sold and wasted loaves.
+    office.goto(live_server + "/office/bake-plan/sell-through")
+    row = office.locator(".sell-through-table").first.get_by_role("row", name="Sourdough loaf")
+    expect(row.locator("td").nth(1)).to_have_text(str(30))  # this morning's 24 and our 6
+    expect(row.locator("td").nth(2)).to_have_text("2")
+    expect(row.locator("td").nth(5)).to_have_text(str(left))
+    office.get_by_role("link", name="Stock", exact=True).click()
     office.get_by_role("link", name="Stock items").click()
     expect(office.get_by_role("row", name="Strong white flour")).to_contain_text("kg")
     office.context.close()
