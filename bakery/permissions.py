@@ -17,6 +17,7 @@ class Access(StrEnum):
     TILL = "till"  # staff signed in with their PIN on a paired till
     SIGNED_IN = "signed_in"  # anyone signed in with a password (objects are scoped in the view)
     MEMBER = "member"  # a signed-in user with a member record
+    STAFF = "staff"  # staff, managers and admins: with a password, or with their PIN on a paired till
     MANAGER = "manager"  # managers and admins, signed in with a password
     ADMIN = "admin"  # admins only
 
@@ -36,6 +37,7 @@ PERMISSIONS: dict[str, Access] = {
     "till.open_till": Access.TILL,
     "till.show_category": Access.TILL,
     "till.show_picker": Access.TILL,
+    "till.show_allergens": Access.TILL,
     "till.add_line": Access.TILL,
     "till.change_qty": Access.TILL,
     "till.remove_line": Access.TILL,
@@ -66,6 +68,7 @@ PERMISSIONS: dict[str, Access] = {
     "till.discount_line": Access.TILL,
     "till.show_basket_discount": Access.TILL,
     "till.discount_basket": Access.TILL,
+    "till.mark_down": Access.TILL,
     "till.attach_member": Access.TILL,
     "till.detach_member": Access.TILL,
     "till.park_basket": Access.TILL,
@@ -121,6 +124,11 @@ PERMISSIONS: dict[str, Access] = {
     "admin.audit_log": Access.MANAGER,
     "admin.show_ledger": Access.MANAGER,
     "admin.unlock_user": Access.MANAGER,
+    # PPDS labels for a bake batch: whoever bakes or serves may print them
+    "stock.list_label_batches": Access.STAFF,
+    "stock.show_labels": Access.STAFF,
+    "stock.print_labels": Access.STAFF,
+    "stock.download_labels": Access.STAFF,
     # stock and catalogue (managers)
     "stock.list_products": Access.MANAGER,
     "stock.create_product": Access.MANAGER,

@@ -10,7 +10,7 @@ from werkzeug.exceptions import Forbidden
 
 from bakery.extensions import db, login_manager
 from bakery.htmx import hx, is_htmx
-from bakery.models import User
+from bakery.models import Role, User
 from bakery.permissions import PERMISSIONS, Access
 from bakery.services import audit
 from bakery.services.audit import Actor
@@ -101,6 +101,10 @@ def load_context() -> None:
     g.till = g.device.till if g.device else None
 
 
+#: The roles Access.STAFF admits when signed in with a password.
+_STAFF_ROLES = frozenset({Role.STAFF, Role.MANAGER, Role.ADMIN})
+
+
 def _allowed(access: Access) -> bool:
     if access is Access.PUBLIC:
         return True
@@ -111,6 +115,10 @@ def _allowed(access: Access) -> bool:
     kind = session.get("kind")
     if access is Access.TILL:
         return kind == "till" and g.device is not None
+    if access is Access.STAFF:
+        if kind == "till":
+            return g.device is not None
+        return kind == "office" and current_user.role in _STAFF_ROLES
     if kind != "office":
         return False
     if access is Access.SIGNED_IN:

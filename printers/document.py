@@ -78,6 +78,35 @@ class Text:
 
 
 @dataclass(frozen=True, slots=True)
+class Rich:
+    """A paragraph whose pieces are each plain or emphasised (bold), wrapped like :class:`Text`:
+    the allergens inside a PPDS label's ingredient list. Newlines are read as spaces."""
+
+    pieces: tuple[tuple[str, bool], ...]
+    align: Align = "left"
+
+    def __post_init__(self) -> None:
+        """Refuse anything but (text, bold) pairs; JSON's lists are kept as tuples."""
+        _require(isinstance(self.pieces, tuple | list), "Rich.pieces must be a list of [text, bold] pairs")
+        pairs = []
+        for index, piece in enumerate(self.pieces):
+            _require(
+                isinstance(piece, tuple | list) and len(piece) == 2,
+                f"Rich.pieces[{index}] must be a [text, bold] pair, not {piece!r}",
+            )
+            _require_str(piece[0], f"Rich.pieces[{index}] text")
+            _require_bool(piece[1], f"Rich.pieces[{index}] bold")
+            pairs.append((piece[0], piece[1]))
+        object.__setattr__(self, "pieces", tuple(pairs))
+        _require(self.align in ALIGNS, f"Rich.align must be one of {ALIGNS}, not {self.align!r}")
+
+    @property
+    def text(self) -> str:
+        """The paragraph without its emphasis."""
+        return "".join(text for text, _ in self.pieces)
+
+
+@dataclass(frozen=True, slots=True)
 class Columns:
     """A description and an amount on one line; the amount is flush right on the FIRST line.
 
@@ -195,7 +224,7 @@ class DrawerKick:
         )
 
 
-Block = Text | Columns | Rule | Feed | QR | Barcode | Logo | Cut | DrawerKick
+Block = Text | Rich | Columns | Rule | Feed | QR | Barcode | Logo | Cut | DrawerKick
 BLOCK_TYPES: Final[tuple[type[Block], ...]] = get_args(Block)
 
 
@@ -224,6 +253,7 @@ class Document:
 
 _TYPE_NAMES: Final[dict[type[Block], str]] = {
     Text: "text",
+    Rich: "rich",
     Columns: "columns",
     Rule: "rule",
     Feed: "feed",

@@ -56,7 +56,7 @@ _DLE_DC4_LENGTHS: Final[dict[int, int]] = {1: 2, 2: 2, 7: 1, 8: 7}
 # ESC/GS commands whose parameters we skip without meaning: command byte -> count.
 _ESC_SKIP: Final[dict[int, int]] = {
     ord(" "): 1, ord("$"): 2, ord("%"): 1, ord("2"): 0, ord("3"): 1, ord("="): 1,
-    ord("?"): 1, ord("G"): 1, ord("J"): 1, ord("L"): 0, ord("M"): 1, ord("R"): 1,
+    ord("?"): 1, ord("G"): 1, ord("J"): 1, ord("L"): 0, ord("R"): 1,
     ord("S"): 0, ord("T"): 1, ord("U"): 1, ord("V"): 1, ord("\\"): 2, ord("c"): 2,
     ord("{"): 1,
 }  # fmt: skip
@@ -76,6 +76,10 @@ class PaperLine:
     underline: bool = False
     width: int = 1
     height: int = 1
+    #: The fonts the line's characters were printed in ("A", the 12 x 24 dot font, or "B").
+    fonts: frozenset[str] = field(default=frozenset({"A"}), compare=False)
+    #: The text cut where emphasis changes: (text, bold) pairs.
+    spans: tuple[tuple[str, bool], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +167,9 @@ class _State:
     underline: bool = False
     width: int = 1
     height: int = 1
+    font: str = "A"
     line: list[str] = field(default_factory=list)
+    marks: list[tuple[bool, str]] = field(default_factory=list)
     line_style: tuple[Align, bool, bool, int, int] | None = None
     qr_store: bytes = b""
     qr_size: int = 3
@@ -207,6 +213,7 @@ class _Interpreter:
         if not self.state.line:
             self.state.line_style = self.style()
         self.state.line.append(self.decode(value))
+        self.state.marks.append((self.state.bold, self.state.font))
 
     def decode(self, value: int) -> str:
         codec = CODE_PAGES.get(self.state.code_page)
@@ -221,8 +228,18 @@ class _Interpreter:
         if not s.line and not blank_if_empty:
             return
         align, bold, underline, width, height = s.line_style or self.style()
-        self.items.append(PaperLine("".join(s.line), align, bold, underline, width, height))
+        spans: list[tuple[str, bool]] = []
+        for char, (char_bold, _) in zip(s.line, s.marks, strict=True):
+            if spans and spans[-1][1] == char_bold:
+                spans[-1] = (spans[-1][0] + char, char_bold)
+            else:
+                spans.append((char, char_bold))
+        fonts = frozenset(font for _, font in s.marks) or frozenset({s.font})
+        self.items.append(
+            PaperLine("".join(s.line), align, bold, underline, width, height, fonts, tuple(spans))
+        )
         s.line = []
+        s.marks = []
         s.line_style = None
 
     def graphic(self, item: PaperItem) -> None:
@@ -242,8 +259,11 @@ class _Interpreter:
             s.underline = bool(self.byte() & 3)
         elif command == ord("!"):
             mode = self.byte()
+            s.font = "B" if mode & 0x01 else "A"
             s.bold, s.underline = bool(mode & 0x08), bool(mode & 0x80)
             s.height, s.width = (2 if mode & 0x10 else 1), (2 if mode & 0x20 else 1)
+        elif command == ord("M"):
+            s.font = "B" if self.byte() in (1, 49) else "A"
         elif command == ord("a"):
             s.align = _ALIGNS.get(self.byte() % 48, "left")
         elif command == ord("t"):
@@ -376,7 +396,8 @@ class _Interpreter:
 
 def decode_escpos(data: bytes) -> DecodedJob:
     """Interpret ESC/POS bytes: text through the ESC t code page (CP437 after ESC @), styles
-    (ESC E, ESC -, ESC !, GS !, ESC a), cuts (GS V), drawer kicks (ESC p, DLE DC4 1 m t),
-    printer-drawn QR codes (GS ( k) and barcodes (GS k), raster images (GS v 0).
+    (ESC E, ESC -, ESC !, GS !, ESC a) with each line's emphasis spans and fonts (ESC M, ESC !),
+    cuts (GS V), drawer kicks (ESC p, DLE DC4 1 m t), printer-drawn QR codes (GS ( k) and barcodes
+    (GS k), raster images (GS v 0).
     Unknown commands are listed in ``unknown``; a job cut short ends with b"<truncated>"."""
     return _Interpreter(data).run()

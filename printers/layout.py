@@ -6,6 +6,7 @@ once, so the preview shows exactly where the paper will wrap.
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from printers.document import (
     DrawerKick,
     Feed,
     Logo,
+    Rich,
     Rule,
     Size,
     Text,
@@ -45,13 +47,18 @@ def size_scale(size: Size) -> tuple[int, int]:
 
 @dataclass(frozen=True, slots=True)
 class TextLine:
-    """One printed line, already short enough: ``len(text) * width_scale <= columns``."""
+    """One printed line, already short enough: ``len(text) * width_scale <= columns``.
+
+    ``spans``, when given, is the same text cut where its emphasis changes, as (text, bold)
+    pairs (a line of a :class:`~printers.document.Rich` paragraph); ``bold`` is then unused.
+    """
 
     text: str
     align: Align = "left"
     bold: bool = False
     underline: bool = False
     size: Size = "normal"
+    spans: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +164,57 @@ def align_text(text: str, align: Align, columns: int, width_scale: int = 1) -> s
     return text
 
 
+_WORD: Final = re.compile(r"\S+")
+
+
+def wrap_rich(pieces: tuple[tuple[str, bool], ...], width: int) -> list[tuple[tuple[str, bool], ...]]:
+    """Wrap emphasised pieces to ``width`` characters between words (an over-long word is
+    broken), each line given as (text, bold) spans; spaces at a break are dropped."""
+    chars: list[str] = []
+    marks: list[bool] = []
+    for text, bold in pieces:
+        cleaned = clean_text(text).replace("\n", " ")
+        chars.extend(cleaned)
+        marks.extend([bold] * len(cleaned))
+    plain = "".join(chars)
+    width = max(1, width)
+    ranges: list[tuple[int, int]] = []
+    start = end = -1
+    for word in _WORD.finditer(plain):
+        low, high = word.span()
+        while high - low > width:  # a word longer than the line is broken
+            if start >= 0:
+                ranges.append((start, end))
+                start = -1
+            ranges.append((low, low + width))
+            low += width
+        if start >= 0 and high - start <= width:
+            end = high
+            continue
+        if start >= 0:
+            ranges.append((start, end))
+        start, end = low, high
+    if start >= 0:
+        ranges.append((start, end))
+    lines: list[tuple[tuple[str, bool], ...]] = []
+    for low, high in ranges:
+        spans: list[tuple[str, bool]] = []
+        for index in range(low, high):
+            if spans and spans[-1][1] == marks[index]:
+                spans[-1] = (spans[-1][0] + plain[index], marks[index])
+            else:
+                spans.append((plain[index], marks[index]))
+        lines.append(tuple(spans))
+    return lines or [()]
+
+
 def _block_lines(block: Block, columns: int) -> list[Line]:
     match block:
+        case Rich(pieces=pieces, align=align):
+            return [
+                TextLine("".join(text for text, _ in spans), align, spans=spans)
+                for spans in wrap_rich(pieces, columns)
+            ]
         case Text(text=text, bold=bold, align=align, size=size, underline=underline):
             width = columns // size_scale(size)[0]
             return [TextLine(part, align, bold, underline, size) for part in wrap(text, width)]

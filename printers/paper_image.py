@@ -41,14 +41,17 @@ def _font(bold: bool) -> tuple[FontType, bool]:
 
 
 def _text_image(line: PaperLine) -> Image.Image:
-    font, fake_bold = _font(line.bold)
     image = Image.new("L", (max(1, len(line.text)) * CELL_WIDTH, CELL_HEIGHT), _PAPER)
     draw = ImageDraw.Draw(image)
-    for index, char in enumerate(line.text):
-        x = index * CELL_WIDTH
-        draw.text((x, 1), char, font=font, fill=_INK)
-        if fake_bold:
-            draw.text((x + 1, 1), char, font=font, fill=_INK)
+    index = 0
+    for text, bold in line.spans or ((line.text, line.bold),):
+        font, fake_bold = _font(bold)
+        for char in text:
+            x = index * CELL_WIDTH
+            draw.text((x, 1), char, font=font, fill=_INK)
+            if fake_bold:
+                draw.text((x + 1, 1), char, font=font, fill=_INK)
+            index += 1
     if line.underline:
         draw.line((0, CELL_HEIGHT - 2, image.width, CELL_HEIGHT - 2), fill=_INK, width=2)
     if line.width > 1 or line.height > 1:

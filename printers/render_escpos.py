@@ -164,8 +164,14 @@ class _Job:
         self.style = wanted
 
     def text(self, line: TextLine) -> None:
-        self.restyle(_Style(line.align, line.bold, line.underline, line.size))
-        self.printer.textln(_printable(line.text, self.encoder))
+        if not line.spans:
+            self.restyle(_Style(line.align, line.bold, line.underline, line.size))
+            self.printer.textln(_printable(line.text, self.encoder))
+            return
+        for text, bold in line.spans:  # emphasis changes inside the line (ESC E on and off)
+            self.restyle(_Style(line.align, bold, line.underline, line.size))
+            self.printer.text(_printable(text, self.encoder))
+        self.printer.textln("")
 
     def centred_graphics(self) -> None:
         self.restyle(replace(self.style, align="center"))

@@ -133,12 +133,14 @@ class _PdfWriter:
         x = self.x0 + indent * self.advance(self.font_size)
         baseline = self.y - self.line_height() * height_scale + self.font_size * 0.3
         text = self.canvas.beginText(x, baseline)
-        text.setFont(self.fonts.bold if line.bold else self.fonts.regular, size)
         text.setHorizScale(100.0 * width_scale / height_scale)
-        if line.bold and self.fonts.fake_bold:
-            text.setTextRenderMode(2)
-            self.canvas.setLineWidth(size / 30)
-        text.textOut(line.text)
+        for piece, bold in line.spans or ((line.text, line.bold),):
+            text.setFont(self.fonts.bold if bold else self.fonts.regular, size)
+            if self.fonts.fake_bold and (bold or line.spans):
+                text.setTextRenderMode(2 if bold else 0)
+            if bold and self.fonts.fake_bold:
+                self.canvas.setLineWidth(size / 30)
+            text.textOut(piece)
         self.canvas.drawText(text)
         if line.underline:
             advance = self.advance(self.font_size) * width_scale

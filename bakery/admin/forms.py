@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from bakery.forms import MoneyField, WholeNumberField
+from bakery.forms import MoneyField, PercentField, WholeNumberField
 from bakery.models import Role
 from bakery.services.audit import FILTERS
 from bakery.services.settings import RECEIPT_CHOICES, currency_choices, locale_choices, timezone_choices
@@ -97,6 +97,7 @@ class SettingsForm(FlaskForm):
     receipt_after_pay = SelectField(
         "The receipt after Pay", choices=RECEIPT_CHOICES, default="ask", validate_choice=False
     )
+    markdown_bp = PercentField("End-of-day markdown on batch-baked products (one tap on the till)")
 
 
 class AuditFilterForm(FlaskForm):

@@ -13,7 +13,8 @@ from bakery.models.types import UTCDateTime, utcnow
 
 class ShopSettings(db.Model):  # type: ignore[name-defined,misc]
     """Name, address, VAT number, currency, locale, timezone, receipt footer, till idle time, the
-    void threshold, what happens to the receipt after Pay, and the catalogue's version."""
+    void threshold, what happens to the receipt after Pay, the end-of-day markdown, and the
+    catalogue's version."""
 
     __tablename__ = "shop_settings"
 
@@ -34,4 +35,6 @@ class ShopSettings(db.Model):  # type: ignore[name-defined,misc]
     #: Moves on with every change to the catalogue (bakery.services.catalogue.snapshot), in the
     #: same transaction: a process whose copy of the catalogue is older builds a new one.
     catalogue_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The end-of-day markdown the till takes off batch-baked products with one tap (basis points).
+    markdown_bp: Mapped[int] = mapped_column(Integer, default=5000)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

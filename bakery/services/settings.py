@@ -31,6 +31,7 @@ EDITABLE = (
     "till_idle_seconds",
     "void_manager_above",
     "receipt_after_pay",
+    "markdown_bp",
 )
 
 #: What happens to a sale's paper receipt at Pay, as the Settings page offers it. "ask" is a new
@@ -105,12 +106,13 @@ def current_settings() -> ShopSettings:
         till_idle_seconds=180,
         void_manager_above=2000,
         receipt_after_pay="ask",
+        markdown_bp=5000,
     )
 
 
 def validate_settings(values: dict[str, Any]) -> dict[str, Any]:
     """Check settings: a currency, locale, timezone and receipt choice from the lists; an idle time
-    of 30 s to 1 h; a void threshold in whole pence."""
+    of 30 s to 1 h; a void threshold in whole pence; an end-of-day markdown of 1 % to 100 %."""
     cleaned = dict(values)
     cleaned["shop_name"] = " ".join(str(values.get("shop_name", "")).split())
     if not cleaned["shop_name"] or len(cleaned["shop_name"]) > 80:
@@ -137,6 +139,9 @@ def validate_settings(values: dict[str, Any]) -> dict[str, Any]:
     if receipt not in RECEIPT_CHOICES:
         raise ServiceError("Choose what happens to the receipt after Pay from the list.")
     cleaned["receipt_after_pay"] = receipt
+    markdown = values.get("markdown_bp")
+    if not isinstance(markdown, int) or isinstance(markdown, bool) or not 100 <= markdown <= 10000:
+        raise ServiceError("The end-of-day markdown must be between 1% and 100%, like 50%.")
     for field, limit in (("address", 400), ("vat_number", 30), ("receipt_footer", 400)):
         text = str(values.get(field) or "").strip()
         if len(text) > limit:

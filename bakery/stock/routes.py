@@ -436,3 +436,6 @@ def remove_modifier_option(option_id: int) -> Response | Page:
         return _group_page(_or_404(ModifierGroup, group_id, "modifier group"), 422, {"options": message})
     flash(f"Option {name} removed.")
     return redirect(url_for("stock.edit_modifier_group", group_id=group_id))
+
+
+from bakery.stock import label_views  # noqa: E402, F401  (routes on this blueprint)

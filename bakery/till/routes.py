@@ -409,8 +409,10 @@ def show_receipt(sale_id: int) -> str:
 
 
 from bakery.till import (  # noqa: E402, F401  (routes on this blueprint)
+    allergen_views,
     cash_views,
     clock_views,
+    markdown_views,
     order_views,
     receipt_views,
     refund_views,

@@ -118,6 +118,7 @@ ROLE_FOR_ACCESS = {
     Access.TILL: "till",
     Access.SIGNED_IN: "admin",
     Access.MEMBER: "member",
+    Access.STAFF: "admin",
     Access.MANAGER: "admin",
     Access.ADMIN: "admin",
 }
@@ -382,6 +383,7 @@ def build_world(app: Flask) -> World:
     manager = make_user("manager", pin="4321")
     stock.start_count("Shop floor", actor=Actor(manager.id))  # an open stock take: its sheet's forms
     stockroom = stock_world(Actor(manager.id), menu["croissant"].id)
+    stock.record_bake(menu["croissant"].id, 24, key="bad-input-batch-0001", actor=Actor(manager.id))  # labels
 
     till_client, till, renew_till = _till_client(app)
     printer, _ = agent_printer(till)
@@ -433,6 +435,7 @@ def build_world(app: Flask) -> World:
     seeds["admin"] += [
         f"/admin/users/{locked.id}",
         f"/office/catalogue/products/{menu['latte'].id}",
+        "/office/catalogue/labels",
         f"/office/members/{coop.cat.id}",
         f"/admin/dividends/periods/{next_period.id}",
         f"/admin/dividends/allocations/{approved.id}/payouts",

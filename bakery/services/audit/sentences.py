@@ -48,6 +48,7 @@ SENTENCES: dict[str, str] = {
     "[, authorised by {authorised_by}]",
     "till.line_discount": "{actor} took {discount} off a line of {target}[, reason: {reason}]"
     "[, authorised by {authorised_by}]",
+    "till.markdown": "{actor} marked down {lines} lines of {target} by {markdown_bp}[, {discount} off]",
     "till.basket_discount": "{actor} took {discount} off {target}[, reason: {reason}]"
     "[, authorised by {authorised_by}]",
     "till.basket_parked": "{actor} parked {target}[ as “{name}”]",
@@ -101,6 +102,7 @@ SENTENCES: dict[str, str] = {
     "stock.recipe_changed": "{actor} changed the recipe {target}",
     "stock.product_making": "{actor} said {target} is {make}",
     "stock.baked": "{actor} recorded {qty} of {target} baked[ as batch {batch}][ costing {cost}]",
+    "stock.labels_printed": "{actor} printed {labels} labels for {target}[, batch {batch}][ on {printer}]",
     "stock.waste": "{actor} wasted {qty} of {target}[ ({reason})][, worth {value}]",
     "stock.donation": "{actor} gave {qty} of {target}[ to {partner}][, worth {value}]",
     "stock.plan_accepted": "{actor} accepted the bake plan for {day}[: {units} units]",

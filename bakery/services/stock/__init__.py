@@ -1,8 +1,10 @@
 """Stock: items in base units and their suppliers, deliveries and corrections, recipes, bake batches,
-waste and donations, and what a sale takes from stock beyond the product itself; the bake plan,
-its production list and review, and sell-through and waste per product per day; stock takes.
+waste and donations, PPDS labels for a batch, and what a sale takes from stock beyond the product
+itself; the bake plan, its production list and review, and sell-through and waste per product per
+day; stock takes.
 """
 
+from bakery.services.stock.allergen_info import AllergenInfo, allergen_info
 from bakery.services.stock.at_sale import consume_for_sale
 from bakery.services.stock.bake_plans import (
     PLAN_AHEAD_DAYS,
@@ -44,6 +46,15 @@ from bakery.services.stock.items import (
     save_partner,
     save_supplier,
     update_item,
+)
+from bakery.services.stock.labels import (
+    MAX_LABELS,
+    BatchLabel,
+    batch_label,
+    label_document,
+    label_printers,
+    labels_pdf,
+    print_labels,
 )
 from bakery.services.stock.lists import (
     MOVEMENT_REASONS,
@@ -93,6 +104,7 @@ __all__ = [
     "DONATED",
     "MAKES",
     "MAX_BATCH",
+    "MAX_LABELS",
     "MAX_RANGE_DAYS",
     "MOVEMENT_REASONS",
     "NO_LOCATION",
@@ -101,7 +113,9 @@ __all__ = [
     "SHOP_FLOOR",
     "WASTE_REASONS",
     "AcceptedLine",
+    "AllergenInfo",
     "AlreadyPlanned",
+    "BatchLabel",
     "CountSheet",
     "Facts",
     "ItemHistory",
@@ -122,7 +136,9 @@ __all__ = [
     "accepted_lines",
     "accepted_plan",
     "add_purchase_unit",
+    "allergen_info",
     "approve_count",
+    "batch_label",
     "cancel_count",
     "check_range",
     "consume_for_sale",
@@ -134,6 +150,9 @@ __all__ = [
     "delivered",
     "item_on_hand_from_movements",
     "kitchen_printers",
+    "label_document",
+    "label_printers",
+    "labels_pdf",
     "load_facts",
     "low_stock",
     "move_item",
@@ -141,6 +160,7 @@ __all__ = [
     "movement_history",
     "plan_or_404",
     "plan_review",
+    "print_labels",
     "print_production_list",
     "product_facts",
     "product_on_hand_from_movements",

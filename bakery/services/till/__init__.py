@@ -58,6 +58,7 @@ from bakery.services.till.ledger import (
     verify_till,
     z_record,
 )
+from bakery.services.till.markdown import MARKDOWN_REASON, mark_down
 from bakery.services.till.order_extras import (
     DISCOUNT_REASONS,
     ChooseMember,
@@ -110,6 +111,7 @@ from bakery.services.till.tills import (
 
 __all__ = [
     "DISCOUNT_REASONS",
+    "MARKDOWN_REASON",
     "MAX_COUNTED",
     "MAX_FLOAT",
     "MAX_QTY",
@@ -155,6 +157,7 @@ __all__ = [
     "find_products",
     "find_sale",
     "give_back",
+    "mark_down",
     "new_key",
     "next_receipt_no",
     "open_basket",
