@@ -59,6 +59,11 @@ def test_delivery_bake_sell_and_waste_the_rest(page, live_server, live_app):
     office.get_by_label("How many baked").fill("6")
     office.get_by_role("button", name="Record the bake").click()
     expect(office.get_by_text("6 Sourdough loaf baked: batch")).to_be_visible()
+    # The batch's PPDS label: full ingredients with the allergen emphasised, best-before and batch.
+    office.get_by_role("link", name="Print labels for batch").first.click()
+    office.get_by_role("heading", name="Labels: Sourdough loaf").wait_for()
+    expect(office.locator(".label-preview strong", has_text="Wheat")).to_be_visible()
+    office.get_by_role("link", name="Stock", exact=True).click()
     db.session.expire_all()
     flour = db.session.get(StockItem, flour.id)
     assert flour.on_hand == flour_before + 16_000 - 6 * 540
