@@ -98,6 +98,16 @@ class SettingsForm(FlaskForm):
         "The receipt after Pay", choices=RECEIPT_CHOICES, default="ask", validate_choice=False
     )
     markdown_bp = PercentField("End-of-day markdown on batch-baked products (one tap on the till)")
+    week_hours_limit = WholeNumberField(
+        "Most hours anyone is planned on the rota in a week",
+        default=48,
+        validators=[
+            NumberRange(min=1, max=80, message="Between 1 and 80 hours."),
+        ],
+    )
+    impact_threshold_bp = PercentField(
+        "Social impact: the share of workers from a supported-employment programme to reach"
+    )
 
 
 class AuditFilterForm(FlaskForm):

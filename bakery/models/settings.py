@@ -37,4 +37,10 @@ class ShopSettings(db.Model):  # type: ignore[name-defined,misc]
     catalogue_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: The end-of-day markdown the till takes off batch-baked products with one tap (basis points).
     markdown_bp: Mapped[int] = mapped_column(Integer, default=5000)
+    #: The most hours anyone may be planned on the rota in a week (the Working Time Regulations'
+    #: 48-hour average, unless a person's own limit is lower).
+    week_hours_limit: Mapped[int] = mapped_column(Integer, default=48, server_default="48")
+    #: The share of workers from a supported-employment or resettlement programme the social impact
+    #: report is measured against (basis points; 30 % is the Italian social co-operative minimum).
+    impact_threshold_bp: Mapped[int] = mapped_column(Integer, default=3000, server_default="3000")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

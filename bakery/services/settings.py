@@ -32,6 +32,8 @@ EDITABLE = (
     "void_manager_above",
     "receipt_after_pay",
     "markdown_bp",
+    "week_hours_limit",
+    "impact_threshold_bp",
 )
 
 #: What happens to a sale's paper receipt at Pay, as the Settings page offers it. "ask" is a new
@@ -107,12 +109,15 @@ def current_settings() -> ShopSettings:
         void_manager_above=2000,
         receipt_after_pay="ask",
         markdown_bp=5000,
+        week_hours_limit=48,
+        impact_threshold_bp=3000,
     )
 
 
 def validate_settings(values: dict[str, Any]) -> dict[str, Any]:
     """Check settings: a currency, locale, timezone and receipt choice from the lists; an idle time
-    of 30 s to 1 h; a void threshold in whole pence; an end-of-day markdown of 1 % to 100 %."""
+    of 30 s to 1 h; a void threshold in whole pence; an end-of-day markdown of 1 % to 100 %; a
+    week's hours limit of 1 to 80 hours; an impact threshold of 0 % to 100 %."""
     cleaned = dict(values)
     cleaned["shop_name"] = " ".join(str(values.get("shop_name", "")).split())
     if not cleaned["shop_name"] or len(cleaned["shop_name"]) > 80:
@@ -142,6 +147,12 @@ def validate_settings(values: dict[str, Any]) -> dict[str, Any]:
     markdown = values.get("markdown_bp")
     if not isinstance(markdown, int) or isinstance(markdown, bool) or not 100 <= markdown <= 10000:
         raise ServiceError("The end-of-day markdown must be between 1% and 100%, like 50%.")
+    week_limit = values.get("week_hours_limit", 48)
+    if not isinstance(week_limit, int) or isinstance(week_limit, bool) or not 1 <= week_limit <= 80:
+        raise ServiceError("The most hours in a week on the rota must be between 1 and 80.")
+    threshold = values.get("impact_threshold_bp", 3000)
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or not 0 <= threshold <= 10000:
+        raise ServiceError("The impact threshold must be between 0% and 100%, like 30%.")
     for field, limit in (("address", 400), ("vat_number", 30), ("receipt_footer", 400)):
         text = str(values.get(field) or "").strip()
         if len(text) > limit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bakery.extensions import db
@@ -213,3 +214,36 @@ def test_a_currency_locale_and_timezone_from_the_lists_are_saved(client):
     assert post(client, "/admin/settings", {**SETTINGS, **choice}).status_code == 302
     saved = db.session.get(ShopSettings, 1)
     assert (saved.currency, saved.locale, saved.timezone) == ("CAD", "fr_CA", "America/Toronto")
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("week_hours_limit", "0", "Between 1 and 80 hours."),
+        ("week_hours_limit", "81", "Between 1 and 80 hours."),
+        ("week_hours_limit", "forty", "whole number"),
+        ("impact_threshold_bp", "101", ""),
+        ("impact_threshold_bp", "a third", ""),
+    ],
+)
+def test_the_rota_hours_limit_and_the_impact_threshold_refuse_what_is_out_of_range(
+    client, field, typed, message
+):
+    sign_in(client, make_user("admin"))
+    response = post(client, "/admin/settings", {**SETTINGS, field: typed})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    saved = db.session.get(ShopSettings, 1)
+    assert saved is None or (saved.week_hours_limit, saved.impact_threshold_bp) == (48, 3000)
+
+
+def test_an_admin_sets_the_rota_hours_limit_and_the_impact_threshold(client):
+    sign_in(client, make_user("admin"))
+    response = post(
+        client, "/admin/settings", {**SETTINGS, "week_hours_limit": "40", "impact_threshold_bp": "25"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(ShopSettings, 1)
+    assert (saved.week_hours_limit, saved.impact_threshold_bp) == (40, 2500)
