@@ -16,6 +16,22 @@ from bakery.models.dividends import (
 from bakery.models.hours import TimeCorrection, TimeEntry
 from bakery.models.members import Member, MemberClass, SafeguardingRecord, ShareTransaction, StoreCredit
 from bakery.models.printing import Printer, PrintJob, ReceiptLink
+from bakery.models.rota import (
+    RotaAvailability,
+    RotaFeedToken,
+    RotaPersonSkill,
+    RotaProfile,
+    RotaRole,
+    RotaRoleSkill,
+    RotaSeen,
+    RotaShift,
+    RotaSkill,
+    RotaSwap,
+    RotaTemplate,
+    RotaTemplateLine,
+    RotaTimeOff,
+    RotaWeek,
+)
 from bakery.models.sales import Basket, BasketLine, Payment, PendingPayment, Sale, SaleLine, StockMovement
 from bakery.models.settings import ShopSettings
 from bakery.models.stock import (
@@ -69,6 +85,20 @@ __all__ = [
     "Recipe",
     "RecipePart",
     "Role",
+    "RotaAvailability",
+    "RotaFeedToken",
+    "RotaPersonSkill",
+    "RotaProfile",
+    "RotaRole",
+    "RotaRoleSkill",
+    "RotaSeen",
+    "RotaShift",
+    "RotaSkill",
+    "RotaSwap",
+    "RotaTemplate",
+    "RotaTemplateLine",
+    "RotaTimeOff",
+    "RotaWeek",
     "SafeguardingRecord",
     "Sale",
     "SaleLine",
