@@ -20,6 +20,11 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Strict"
     SESSION_COOKIE_NAME = "bakery_session"
     PERMANENT_SESSION_LIFETIME = 12 * 3600
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (deploy/ has
+    # one: nginx, so BAKERY_PROXY_HOPS=1 there). 0: none, every forwarded header is ignored.
+    PROXY_HOPS = 0
+    # Strict-Transport-Security's max-age, sent on every HTTPS response (a year).
+    HSTS_SECONDS = 365 * 24 * 3600
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     TILL_IDLE_SECONDS = 180
     # Discounts above this share of the price need a manager's PIN (basis points: 2000 = 20%).

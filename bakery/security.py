@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 from flask import Flask, Response, current_app, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import Forbidden
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bakery.extensions import db, login_manager
 from bakery.htmx import hx, is_htmx
@@ -40,6 +42,31 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def device_cookie_name() -> str:
     """`__Host-` prefixed (and Secure) whenever the till is served over HTTPS."""
     return "__Host-" + DEVICE_COOKIE if request.is_secure else DEVICE_COOKIE
+
+
+class TillSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, whose cookie is `Secure` and `__Host-` prefixed whenever the
+    request came over HTTPS (directly, or through the configured proxy), whatever the config says."""
+
+    def get_cookie_name(self, app: Flask) -> str:
+        """`__Host-bakery_session` over HTTPS: only this host, path `/`, never sent in clear."""
+        name = str(app.config["SESSION_COOKIE_NAME"])
+        if request and request.is_secure and not name.startswith("__Host-"):
+            return "__Host-" + name
+        return name
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure over HTTPS, or always when `SESSION_COOKIE_SECURE` is set."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or bool(request and request.is_secure)
+
+
+def trust_proxy(app: Flask) -> None:
+    """Behind a reverse proxy, believe its X-Forwarded-For and X-Forwarded-Proto, and only as many
+    hops as `PROXY_HOPS` says (0, the default: no forwarded header is believed at all). The proxy
+    must overwrite, not append to, what the client sent; ProxyFix then reads the last values."""
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
 
 
 def actor() -> Actor:
@@ -180,12 +207,14 @@ def security_headers(response: Response) -> Response:
         response.vary.add("HX-Request")
         response.vary.add("Cookie")
     if request.is_secure:
-        response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        response.headers["Strict-Transport-Security"] = f"max-age={int(current_app.config['HSTS_SECONDS'])}"
     return response
 
 
 def init_app(app: Flask) -> None:
     """Install the request hooks in order: context, then permissions; headers on the way out."""
+    trust_proxy(app)
+    app.session_interface = TillSessionInterface()
     login_manager.init_app(app)
     login_manager.session_protection = None  # our server-side sessions do this job
     app.before_request(load_context)
