@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate demo test test-fast lint fmt db-check bench clean
+.PHONY: help install run serve migrate demo test test-fast lint fmt db-check bench clean deploy-check
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
@@ -55,6 +55,11 @@ fmt: install ## Format and auto-fix
 
 db-check: install ## Models and migrations agree
 	$(BIN)/flask db check
+
+deploy-check: install ## deploy/'s stack on 127.0.0.1 (nginx+TLS, gunicorn, print worker) driven by Chromium over HTTPS
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+	$(BIN)/python -m pytest -q -p no:cacheprovider deploy/check
 
 bench: install ## Print the benchmark figures
 	$(BIN)/python -m bench

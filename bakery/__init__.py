@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -9,7 +10,8 @@ from flask import Flask
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; reads like a table of contents."""
-    app = Flask(__name__, instance_relative_config=True)
+    # BAKERY_INSTANCE_PATH: the instance folder elsewhere (deploy/ uses /var/lib/bakery, its own user's).
+    app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("BAKERY_INSTANCE_PATH"))
     configure_config(app, test_config)
     configure_extensions(app)
     configure_security(app)
