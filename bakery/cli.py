@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import shutil
 import signal
-import sqlite3
-import subprocess
 import sys
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -17,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from bakery import backups
 from bakery.domain.allocation import AllocationError, allocate, result_to_dict, scenario_from_dict
 from bakery.extensions import db
 from bakery.models import User
@@ -67,35 +64,42 @@ def load_demo() -> None:
 
 @bakery_cli.command("backup")
 @click.option("--to", "target", type=click.Path(path_type=Path), default=None, help="Folder for the backup.")
-def backup(target: Path | None) -> None:
-    """Back up the database: SQLite's online backup API, or pg_dump for PostgreSQL."""
-    folder = target or Path(
-        current_app.config.get("BACKUP_DIR") or Path(current_app.instance_path) / "backups"
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    url = db.engine.url
-    if url.get_backend_name() == "sqlite":
-        path = folder / f"bakery-{stamp}.sqlite"
-        # The online backup API copies a consistent snapshot even while tills are writing;
-        # copying the file of a WAL database could miss committed sales still in the WAL.
-        source = sqlite3.connect(url.database or "")
-        dest = sqlite3.connect(path)
-        with dest:
-            source.backup(dest)
-        dest.close()
-        source.close()
-        click.echo(f"Backed up to {path}")
-        return
-    pg_dump = shutil.which("pg_dump")
-    path = folder / f"bakery-{stamp}.dump"
-    plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    if pg_dump is None:
-        raise click.ClickException(
-            f"pg_dump is not installed. Run: pg_dump --format=custom --file={path} '<database url>'"
-        )
-    subprocess.run([pg_dump, "--format=custom", f"--file={path}", plain], check=True)  # noqa: S603
-    click.echo(f"Backed up to {path}")
+@click.option(
+    "--keep", type=click.IntRange(min=1), default=None, help="Keep only the newest N backups there."
+)
+def backup(target: Path | None, keep: int | None) -> None:
+    """Back up the database (SQLite's online backup API, or pg_dump for PostgreSQL) beside a copy
+    of the chain witness, into --to, BAKERY_BACKUP_DIR or instance/backups."""
+    try:
+        made = backups.take_backup(backups.backup_folder(target), keep)
+    except backups.BackupError as failed:
+        raise click.ClickException(str(failed)) from failed
+    click.echo(f"Backed up to {made.path}")
+
+
+@bakery_cli.command("restore-drill")
+@click.argument("backup_file", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--from", "folder", type=click.Path(path_type=Path), default=None, help="Backup folder.")
+def restore_drill(backup_file: Path | None, folder: Path | None) -> None:
+    """Restore a backup (the newest in the backup folder unless named) into a scratch database,
+    verify its ledger and audit chains against the witness copied with it, then drop the scratch
+    copy; exit non-zero when anything does not hold. The live database is not touched."""
+    if backup_file is None:
+        found = backups.backups_in(backups.backup_folder(folder))
+        if not found:
+            raise click.ClickException(f"No backups in {backups.backup_folder(folder)}.")
+        backup_file = found[-1]
+    click.echo(f"Restore drill: {backup_file}")
+    try:
+        report = backups.restore_drill(backup_file)
+    except backups.BackupError as failed:
+        raise click.ClickException(str(failed)) from failed
+    for line in report.lines:
+        click.echo("  " + line)
+    if not report.ok:
+        click.echo("Restore drill FAILED: this backup does not restore to an intact shop.", err=True)
+        sys.exit(1)
+    click.echo("Restore drill passed: the backup restores and its chains verify.")
 
 
 @dividends_cli.command("allocate")
