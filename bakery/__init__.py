@@ -58,6 +58,7 @@ def configure_blueprints(app: Flask) -> None:
     from bakery.dividends.routes import bp as dividends_bp
     from bakery.members.routes import bp as members_bp
     from bakery.printing.routes import bp as printing_bp
+    from bakery.reports.routes import bp as reports_bp
     from bakery.rota.routes import bp as rota_bp
     from bakery.stock.counts_routes import bp as counts_bp
     from bakery.stock.lists_routes import bp as stock_lists_bp
@@ -80,6 +81,7 @@ def configure_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(bakeplan_bp)
+    app.register_blueprint(reports_bp)
 
 
 def configure_templates(app: Flask) -> None:

@@ -251,4 +251,12 @@ PERMISSIONS: dict[str, Access] = {
     "stock_lists.show_purchase_list": Access.MANAGER,
     "stock_lists.export_purchase_list": Access.MANAGER,
     "stock_lists.download_purchase_list": Access.MANAGER,
+    # reports: managers see the dashboard; the VAT report and the accountant's sales lines are admins'
+    "reports.show_dashboard": Access.MANAGER,
+    "reports.download_dashboard_csv": Access.MANAGER,
+    "reports.download_dashboard_pdf": Access.MANAGER,
+    "reports.show_vat": Access.ADMIN,
+    "reports.download_vat_csv": Access.ADMIN,
+    "reports.download_vat_pdf": Access.ADMIN,
+    "reports.download_sales_lines": Access.ADMIN,
 }

@@ -104,7 +104,15 @@ RUN_LAST = [
 
 #: Where each role's crawl starts (the world adds pages whose ids only it knows).
 SEEDS = {
-    "admin": ["/office/", "/admin/users", "/admin/settings", "/admin/printers", "/admin/print-jobs"],
+    "admin": [
+        "/office/",
+        "/admin/users",
+        "/admin/settings",
+        "/admin/printers",
+        "/admin/print-jobs",
+        "/office/reports/",
+        "/office/reports/vat",
+    ],
     "member": ["/me", "/me/hours"],
     "till": ["/till/sell", "/till/cash", "/till/close", "/till/refunds", "/till/parked", "/till/drawer"],
     "till-paying": ["/till/sell"],
@@ -703,3 +711,22 @@ def test_a_price_typed_with_a_comma_or_other_digits_is_refused_not_read_as_pound
         assert db.session.get(Product, croissant.id).price == 250
     comma = send(client, form, with_bad(form.sent, "price", "5,00"), token).get_data(as_text=True)
     assert "with a point and no commas" in comma
+
+
+def test_report_filters_refuse_bad_dates_and_tills_with_422_on_pages_and_downloads(
+    app: Flask, world: World
+) -> None:
+    client = world.clients["admin"]
+    urls = [str(rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint.startswith("reports.")]
+    assert len(urls) >= 7
+    failures = []
+    for url in urls:
+        for name, bad in [("start", v) for v in BAD_VALUES.values()] + [
+            ("end", "2026-02-30"),
+            ("till", "-1"),
+            ("till", HUGE_ID),
+        ]:
+            response = client.get(f"{url}?{urlencode({name: bad})}")
+            if response.status_code != 422:
+                failures.append(f"GET {url} {name}={bad[:12]!r}: {response.status_code}")
+    assert not failures, "\n".join(failures)
