@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from itertools import pairwise
 
 import pytest
 
@@ -67,4 +68,4 @@ def test_spans_cover_the_range_without_gaps():
     start, end = Period(date(2025, 1, 1), date(2026, 2, 4)).utc_bounds("America/New_York")
     spans = utc_offsets(start, end, "America/New_York")
     assert spans[0][0] == start and spans[-1][1] == end
-    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in pairwise(spans))
