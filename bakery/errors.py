@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from bakery.extensions import db
@@ -20,7 +21,32 @@ TITLES = {
     413: "Too large",
     422: "That could not be done",
     500: "Something went wrong",
+    503: "The database did not answer",
+    507: "The disk is full",
 }
+
+DATABASE_LOST = "The till lost its connection to the database for a moment. Nothing was saved: try again."
+DATABASE_BUSY = "The database is busy just now. Nothing was saved: try again in a moment."
+DISK_FULL = (
+    "The shop computer's disk is full, so nothing was saved. "
+    "Tell a manager: it needs space before the till can take more sales."
+)
+
+
+def database_fault(error: OperationalError) -> tuple[int, str] | None:
+    """What the person at the till should be told when the database fails under a request, or
+    None when the failure is not one of the known kinds (then it is a crash like any other).
+
+    Rule: every one of these happens before the commit succeeds, so nothing was written; the
+    request's keys (basket, tender, form) make trying again safe."""
+    message = str(error.orig).lower()
+    if "disk is full" in message or "disk i/o error" in message or "no space left" in message:
+        return 507, DISK_FULL
+    if "database is locked" in message or "database is busy" in message:
+        return 503, DATABASE_BUSY
+    if error.connection_invalidated or db.engine.dialect.name == "postgresql":
+        return 503, DATABASE_LOST
+    return None
 
 
 def render_error(status: int, message: str):  # type: ignore[no-untyped-def]
@@ -65,6 +91,18 @@ def init_app(app: Flask) -> None:
             }.get(status, error.description or "")
         )
         return render_error(status, message)
+
+    @app.errorhandler(OperationalError)
+    def _database(error: OperationalError):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        fault = database_fault(error)
+        if fault is None:
+            app.logger.exception("unhandled database error")
+            return render_error(
+                500, "Nothing was saved. Try again, and tell a manager if it keeps happening."
+            )
+        app.logger.warning("database fault (%s): %s", fault[0], error.orig)
+        return render_error(*fault)
 
     @app.errorhandler(Exception)
     def _crash(error: Exception):  # type: ignore[no-untyped-def]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
 from bakery.domain.money import MoneyError, parse_pence
+from bakery.errors import database_fault
 from bakery.extensions import db
 from bakery.forms import parse_id
 from bakery.htmx import fragments, hx, is_htmx
@@ -349,6 +351,21 @@ def pay() -> Response:
             till_services.price(till_services.open_basket(g.till.id)),
             status,
             str(refused),
+            beside="pay",
+            **typed,
+        )
+    except OperationalError as failed:
+        # The database went away or the disk filled up before the commit: nothing was saved, and
+        # the basket is still there to pay again (the tender key makes the retry count once).
+        db.session.rollback()
+        fault = database_fault(failed)
+        if fault is None:
+            raise
+        current_app.logger.warning("pay refused, database fault: %s", failed.orig)
+        return _basket_response(
+            till_services.price(till_services.open_basket(g.till.id)),
+            fault[0],
+            fault[1],
             beside="pay",
             **typed,
         )
