@@ -259,4 +259,17 @@ PERMISSIONS: dict[str, Access] = {
     "reports.download_vat_csv": Access.ADMIN,
     "reports.download_vat_pdf": Access.ADMIN,
     "reports.download_sales_lines": Access.ADMIN,
+    "reports.show_mix": Access.MANAGER,
+    "reports.download_mix_csv": Access.MANAGER,
+    "reports.download_mix_pdf": Access.MANAGER,
+    "reports.show_labour": Access.MANAGER,
+    "reports.download_labour_csv": Access.MANAGER,
+    "reports.download_labour_pdf": Access.MANAGER,
+    # members' figures and the social impact report (built from the safeguarding flag, in aggregate)
+    "reports.show_members": Access.ADMIN,
+    "reports.download_members_csv": Access.ADMIN,
+    "reports.download_members_pdf": Access.ADMIN,
+    "reports.show_impact": Access.ADMIN,
+    "reports.download_impact_csv": Access.ADMIN,
+    "reports.download_impact_pdf": Access.ADMIN,
 }

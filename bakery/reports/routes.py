@@ -4,11 +4,13 @@ asks the reports service for one set of figures, and renders it as a page, CSV o
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
 
 from bakery.charts import bar_chart
+from bakery.domain.spreadsheet import pounds
 from bakery.formatting import money
 from bakery.htmx import hx, is_htmx
 from bakery.reports.filters import Filters, presets, read_filters
@@ -167,3 +169,148 @@ def download_sales_lines() -> Response:
         return _refused(filters, "vat")
     where = filters.scope
     return _download(stream_with_context(reports.lines_csv(where)), "text/csv", reports.lines_filename(where))
+
+
+#: The simple reports: what builds each, its page title and the file name it downloads as.
+SIMPLE = {
+    "mix": (reports.mix_report, "product-mix"),
+    "members": (reports.members_report, "members"),
+    "impact": (reports.impact_report, "social-impact"),
+    "labour": (reports.labour_report, "labour"),
+}
+
+
+def _simple_default(kind: str) -> reports.Period:
+    today = reports.today()
+    if kind in ("members", "impact"):
+        return reports.Period(today.replace(month=1, day=1), today)
+    return reports.Period(today - timedelta(days=6), today)
+
+
+def _simple(kind: str, form: str) -> Response:
+    """A simple report as a page (or its #report fragment), CSV or PDF."""
+    filters = read_filters(request.args, _simple_default(kind))
+    build, stem = SIMPLE[kind]
+    endpoint = f"reports.show_{kind}"
+    if filters.scope is None:
+        template = "reports/_report.html" if is_htmx() else "reports/report.html"
+        body = render_template(
+            template,
+            filters=filters,
+            presets=presets(),
+            tills=reports.till_choices(),
+            report=None,
+            endpoint=endpoint,
+            kind=kind,
+            title=TITLES[kind],
+        )
+        return hx(body, 422)
+    where = filters.scope
+    name = f"{stem}-{where.period.start.isoformat()}-to-{where.period.end.isoformat()}"
+    if form == "csv":
+        return _download(reports.report_csv(build(where, pounds)), "text/csv", f"{name}.csv")
+    report = build(where, money)
+    if form == "pdf":
+        return _download(
+            reports.report_pdf(report, one_page=kind == "impact"), "application/pdf", f"{name}.pdf"
+        )
+    charts = {
+        c.section: bar_chart(c.title, c.points, show_every=max(len(c.points) // 12, 1))
+        for c in report.charts
+        if c.points
+    }
+    template = "reports/_report.html" if is_htmx() else "reports/report.html"
+    return hx(
+        render_template(
+            template,
+            filters=filters,
+            presets=presets(),
+            tills=reports.till_choices(),
+            report=report,
+            sections=report.sections,
+            charts=charts,
+            endpoint=endpoint,
+            kind=kind,
+            title=TITLES[kind],
+        )
+    )
+
+
+TITLES = {
+    "mix": "Product mix and margin",
+    "members": "Members",
+    "impact": "Social impact",
+    "labour": "Labour against sales",
+}
+
+
+@bp.get("/mix")
+def show_mix() -> Response:
+    """Product mix and margin: units, takings, share, cost and margin per product and category."""
+    return _simple("mix", "page")
+
+
+@bp.get("/mix.csv")
+def download_mix_csv() -> Response:
+    """Product mix and margin as CSV."""
+    return _simple("mix", "csv")
+
+
+@bp.get("/mix.pdf")
+def download_mix_pdf() -> Response:
+    """Product mix and margin as a PDF."""
+    return _simple("mix", "pdf")
+
+
+@bp.get("/members")
+def show_members() -> Response:
+    """Members: patronage to date, share capital, joiners and leavers by class."""
+    return _simple("members", "page")
+
+
+@bp.get("/members.csv")
+def download_members_csv() -> Response:
+    """The members report as CSV."""
+    return _simple("members", "csv")
+
+
+@bp.get("/members.pdf")
+def download_members_pdf() -> Response:
+    """The members report as a PDF."""
+    return _simple("members", "pdf")
+
+
+@bp.get("/impact")
+def show_impact() -> Response:
+    """Social impact for funders: work, retention, training, programme share, donations."""
+    return _simple("impact", "page")
+
+
+@bp.get("/impact.csv")
+def download_impact_csv() -> Response:
+    """The social impact report as CSV (suppressed as on the page)."""
+    return _simple("impact", "csv")
+
+
+@bp.get("/impact.pdf")
+def download_impact_pdf() -> Response:
+    """The social impact report as a one-page PDF for funders."""
+    return _simple("impact", "pdf")
+
+
+@bp.get("/labour")
+def show_labour() -> Response:
+    """Labour hours and cost against sales, waste and donations, by day."""
+    return _simple("labour", "page")
+
+
+@bp.get("/labour.csv")
+def download_labour_csv() -> Response:
+    """Labour against sales as CSV."""
+    return _simple("labour", "csv")
+
+
+@bp.get("/labour.pdf")
+def download_labour_pdf() -> Response:
+    """Labour against sales as a PDF."""
+    return _simple("labour", "pdf")

@@ -12,19 +12,28 @@ from bakery.services.reports.documents import (
     dashboard_pdf,
     dashboard_sections,
     filename,
+    report_csv,
+    report_pdf,
     vat_csv,
     vat_pdf,
     vat_sections,
 )
+from bakery.services.reports.impact import impact_report
+from bakery.services.reports.labour import labour_report
 from bakery.services.reports.lines import lines_csv, lines_filename
+from bakery.services.reports.membership import members_report
+from bakery.services.reports.mix import mix_report
 from bakery.services.reports.sales import Dashboard, Headline, dashboard
+from bakery.services.reports.shape import ChartSpec, Report
 from bakery.services.reports.vat import VatReport, vat_report
 
 __all__ = [
     "MAX_DAYS",
+    "ChartSpec",
     "Dashboard",
     "Headline",
     "Period",
+    "Report",
     "Scope",
     "VatReport",
     "dashboard",
@@ -32,9 +41,15 @@ __all__ = [
     "dashboard_pdf",
     "dashboard_sections",
     "filename",
+    "impact_report",
+    "labour_report",
     "lines_csv",
     "lines_filename",
+    "members_report",
+    "mix_report",
     "parse_period",
+    "report_csv",
+    "report_pdf",
     "scope",
     "till_choices",
     "today",

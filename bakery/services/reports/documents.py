@@ -12,6 +12,7 @@ from bakery.formatting import money
 from bakery.services.reports import pdf
 from bakery.services.reports.pdf import Section
 from bakery.services.reports.sales import Dashboard
+from bakery.services.reports.shape import Report
 from bakery.services.reports.vat import VatReport
 from bakery.services.settings import current_settings
 
@@ -203,3 +204,15 @@ def filename(kind: str, v: Dashboard | VatReport, ext: str) -> str:
     """A file name naming the report and its period: vat-2026-01-01-to-2026-03-31.pdf."""
     p = v.scope.period
     return f"{kind}-{p.start.isoformat()}-to-{p.end.isoformat()}.{ext}"
+
+
+def report_csv(report: Report) -> str:
+    """A simple report as CSV: its headline figures, then its sections."""
+    head = Section("Summary", ("Figure", "Value"), report.headline)
+    return to_csv([head, *report.sections])
+
+
+def report_pdf(report: Report, *, one_page: bool = False) -> bytes:
+    """A simple report as an A4 PDF (`one_page`: compact type, for the funders' page)."""
+    head = Section("Summary", ("Figure", "Value"), report.headline, note=report.note)
+    return pdf.render(report.title, report.subtitle, [head, *report.sections], compact=one_page)
