@@ -57,6 +57,7 @@ def configure_blueprints(app: Flask) -> None:
     from bakery.bakeplan.routes import bp as bakeplan_bp
     from bakery.dividends.routes import bp as dividends_bp
     from bakery.members.routes import bp as members_bp
+    from bakery.planning.routes import bp as planning_bp
     from bakery.printing.routes import bp as printing_bp
     from bakery.reports.routes import bp as reports_bp
     from bakery.rota.routes import bp as rota_bp
@@ -82,6 +83,7 @@ def configure_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(bakeplan_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(planning_bp)
 
 
 def configure_templates(app: Flask) -> None:

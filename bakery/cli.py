@@ -57,6 +57,8 @@ def load_demo() -> None:
         click.echo(
             "The stockroom loaded: suppliers, ingredients, deliveries, recipes and this morning's bake."
         )
+    if demo.load_demo_rota():
+        click.echo("The rota loaded: roles and skills, this week published and next week's draft.")
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
     for line in demo.DEMO_SIGN_INS:
         click.echo("  " + line)

@@ -16,16 +16,32 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 
-from bakery.domain.rota_times import (  # noqa: F401  (the rota's times, re-exported)
-    DAY_MINUTES,
-    WEEKDAYS,
-    ShiftTimeError,
-    check_times,
-    clock_text,
-    monday_of,
-    parse_clock,
-    shift_instants,
-    span_minutes,
+from bakery.domain.rota_times import (  # the rota's times, re-exported
+    DAY_MINUTES as DAY_MINUTES,
+)
+from bakery.domain.rota_times import (
+    WEEKDAYS as WEEKDAYS,
+)
+from bakery.domain.rota_times import (
+    ShiftTimeError as ShiftTimeError,
+)
+from bakery.domain.rota_times import (
+    check_times as check_times,
+)
+from bakery.domain.rota_times import (
+    clock_text as clock_text,
+)
+from bakery.domain.rota_times import (
+    monday_of as monday_of,
+)
+from bakery.domain.rota_times import (
+    parse_clock as parse_clock,
+)
+from bakery.domain.rota_times import (
+    shift_instants as shift_instants,
+)
+from bakery.domain.rota_times import (
+    span_minutes as span_minutes,
 )
 
 #: The shortest rest between two shifts of one person (Working Time Regulations: 11 hours).
@@ -326,13 +342,16 @@ def short_rests(shifts: Sequence[PlannedShift], neighbours: Sequence[PlannedShif
     """Rule: fewer than 11 hours between one shift's end and the same person's next start.
 
     `neighbours` (the days either side of the week) count as the other shift of a pair but are not
-    warned about on their own. Overlapping shifts are double bookings, not short rests.
+    warned about on their own. Overlapping shifts are double bookings, not short rests; two shifts
+    starting on the same day are one split working day (the gap is a break, not the daily rest).
     """
     planned = {s.id for s in shifts}
     found: list[ShortRest] = []
     for own in _by_person([*shifts, *neighbours]).values():
         for first, second in pairwise(own):
             rest = second.starts_at - first.ends_at
+            if first.day == second.day:
+                continue  # a split shift: one working day with a break, not a rest between days
             if timedelta(0) <= rest < MIN_REST and (first.id in planned or second.id in planned):
                 found.append(ShortRest(first.person_name, first, second, int(rest.total_seconds() // 60)))
     return found

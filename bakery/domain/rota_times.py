@@ -76,8 +76,11 @@ def parse_clock(text: str) -> int:
 
 
 def span_minutes(start_minute: int, end_minute: int) -> tuple[int, int]:
-    """A shift's start and end minute, where an end at or before the start is the next day's."""
-    if end_minute <= start_minute:
+    """A shift's start and end minute, where an end before the start is the next day's (an end
+    equal to the start is refused: a shift is never 0 or exactly 24 hours by accident)."""
+    if end_minute == start_minute:
+        raise ShiftTimeError("A shift must end after it starts.")
+    if end_minute < start_minute:
         end_minute += DAY_MINUTES
     check_times(start_minute, end_minute)
     return start_minute, end_minute

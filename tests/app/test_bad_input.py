@@ -32,7 +32,7 @@ from bakery.extensions import db
 from bakery.models import Basket, Printer, Product, ShopSettings, Till
 from bakery.models.types import utcnow
 from bakery.permissions import PERMISSIONS, Access
-from bakery.services import dividends, printing, stock
+from bakery.services import dividends, printing, rota, stock
 from bakery.services.audit import SYSTEM, Actor
 from bakery.services.members import shares
 from bakery.services.printing import PrinterInput
@@ -358,6 +358,18 @@ def stock_world(me: Actor, product_id: int) -> list[str]:
     ]
 
 
+def rota_world(manager) -> list[str]:  # type: ignore[no-untyped-def]
+    """Roles, a shift this week and a template: the rota planner's forms (change, copy, remove, apply)."""
+    from bakery.domain.rota import monday_of
+    from tests.app.planning.helpers import setup_roles, shift
+    from tests.app.stock.kitchen import shop_today as today
+
+    roles = setup_roles()
+    planned = shift(monday_of(today()), "07:00", "15:00", roles["counter"], manager)
+    rota.save_template(monday_of(today()), "Bad input week", Actor(manager.id))
+    return ["/office/rota/", f"/office/rota/shifts/{planned.id}"]
+
+
 def build_world(app: Flask) -> World:
     """A co-op with trade, hours, shares, dividends and printers; a signed-in client per role."""
     coop = Coop()
@@ -392,6 +404,7 @@ def build_world(app: Flask) -> World:
     stock.start_count("Shop floor", actor=Actor(manager.id))  # an open stock take: its sheet's forms
     stockroom = stock_world(Actor(manager.id), menu["croissant"].id)
     stock.record_bake(menu["croissant"].id, 24, key="bad-input-batch-0001", actor=Actor(manager.id))  # labels
+    rota_pages = rota_world(manager)
 
     till_client, till, renew_till = _till_client(app)
     printer, _ = agent_printer(till)
@@ -448,6 +461,7 @@ def build_world(app: Flask) -> World:
         f"/admin/dividends/periods/{next_period.id}",
         f"/admin/dividends/allocations/{approved.id}/payouts",
         *stockroom,
+        *rota_pages,
     ]
     posted_pages = [
         ("admin", f"/office/members/{recorded.id}/safeguarding/read", {"reason": "Checking the support plan"})

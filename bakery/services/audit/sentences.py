@@ -85,6 +85,19 @@ SENTENCES: dict[str, str] = {
     "hours.approved": "{actor} approved {target}[ ({minutes} minutes)]",
     "hours.member_confirmed": "{actor} confirmed {target}",
     "hours.member_flagged": "{actor} said {target} is wrong[: {comment}]",
+    "rota.role_saved": "{actor} saved the rota role {name}",
+    "rota.skill_saved": "{actor} added the skill {name}",
+    "rota.skill_granted": "{actor} recorded a skill held by {target}[, expiring {expires}]",
+    "rota.profile_set": "{actor} set {target}'s rota hours limit and rate",
+    "rota.shift_added": "{actor} planned a {role} shift[ for {target}] on {when}",
+    "rota.shift_changed": "{actor} changed a {role} shift[ of {target}] to {when}[, was {before}]",
+    "rota.shift_removed": "{actor} removed a {role} shift[ of {target}] on {when}",
+    "rota.published": "{actor} published the rota for the week of {week}[ ({shifts} shifts)]",
+    "rota.week_copied": "{actor} copied last week's rota into the week of {week}[ ({shifts} shifts)]",
+    "rota.template_saved": "{actor} saved the rota template {name}[ ({shifts} shifts)]",
+    "rota.template_applied": (
+        "{actor} applied the rota template {name} to the week of {week}[ ({shifts} shifts)]"
+    ),
     # the catalogue
     "tax_category.created": "{actor} added the tax category {target}",
     "tax_category.changed": "{actor} changed the tax category {target}[: {changes}]",
@@ -174,6 +187,7 @@ FILTERS: dict[str, str] = {
     "shares.": "Shares",
     "safeguarding.": "Safeguarding",
     "hours.": "Hours",
+    "rota.": "Rota",
     "product.": "Products",
     "stock.": "Stock, recipes and bakes",
     "category.": "Categories",

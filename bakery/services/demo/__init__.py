@@ -1,5 +1,5 @@
 """The demo shop loaded by `flask bakery demo`: users, tills, menu, printers, members and hours,
-loaded once.
+the stockroom and the rota, loaded once.
 """
 
 from bakery.services.demo.data import (
@@ -8,6 +8,7 @@ from bakery.services.demo.data import (
     DEMO_SIGN_INS,
     load_demo_data,
 )
+from bakery.services.demo.rota import load_demo_rota
 from bakery.services.demo.stock import load_demo_stock
 from bakery.services.demo.year import load_demo_year
 
@@ -16,6 +17,7 @@ __all__ = [
     "DEMO_PEOPLE",
     "DEMO_SIGN_INS",
     "load_demo_data",
+    "load_demo_rota",
     "load_demo_stock",
     "load_demo_year",
 ]

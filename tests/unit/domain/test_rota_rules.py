@@ -156,6 +156,10 @@ def test_a_close_then_an_open_is_a_short_rest():
     assert "only 8 h rest" in found[0].message
 
 
+def test_a_split_shift_on_one_day_is_not_a_short_rest():
+    assert warnings([shift(MONDAY, "06:00", "10:00"), shift(MONDAY, "16:00", "20:00")]) == []
+
+
 def test_eleven_hours_rest_is_enough():
     assert (
         of(
