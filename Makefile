@@ -56,13 +56,17 @@ fmt: install ## Format and auto-fix
 db-check: install ## Models and migrations agree
 	$(BIN)/flask db check
 
-deploy-check: install ## deploy/'s stack on 127.0.0.1 (nginx+TLS, gunicorn, print worker) driven by Chromium over HTTPS
-	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { apt-get update -qq; \
+NGINX_FROM_DEBIAN = command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+
+deploy-check: install ## deploy/'s stack on 127.0.0.1 (nginx+TLS, gunicorn, print worker) driven by Chromium over HTTPS
+	@$(NGINX_FROM_DEBIAN)
 	$(BIN)/python -m pytest -q -p no:cacheprovider deploy/check
 
-bench: install ## Print the benchmark figures
+bench: install ## Print the benchmark figures (then a shop's day behind deploy/'s nginx)
 	$(BIN)/python -m bench
+	@$(NGINX_FROM_DEBIAN)
+	$(BIN)/python -m bench day
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

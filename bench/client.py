@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import ssl
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import urlencode
@@ -48,9 +49,16 @@ class Tablet:
     response (they do not keep connections alive), and http.client then reconnects.
     """
 
-    def __init__(self, address: tuple[str, int], timeout: float = 30.0) -> None:
+    def __init__(
+        self, address: tuple[str, int], timeout: float = 30.0, context: ssl.SSLContext | None = None
+    ) -> None:
         self.address = address
-        self.connection = http.client.HTTPConnection(*address, timeout=timeout)
+        self.context = context  # HTTPS (through deploy/'s nginx) when given
+        self.connection: http.client.HTTPConnection = (
+            http.client.HTTPSConnection(*address, timeout=timeout, context=context)
+            if context is not None
+            else http.client.HTTPConnection(*address, timeout=timeout)
+        )
         self.cookies: dict[str, str] = {}
         self.csrf = ""
 
@@ -60,7 +68,7 @@ class Tablet:
 
     def copy(self) -> Tablet:
         """Another connection with the same cookies (the same tablet in a second tab)."""
-        twin = Tablet(self.address, self.connection.timeout or 30.0)
+        twin = Tablet(self.address, self.connection.timeout or 30.0, self.context)
         twin.cookies = dict(self.cookies)
         twin.csrf = self.csrf
         return twin
@@ -70,6 +78,8 @@ class Tablet:
     ) -> Reply:
         """Send one request as the page would (CSRF header, htmx header) and read the response."""
         headers = {"Host": f"{self.address[0]}:{self.address[1]}", "Accept-Encoding": "identity"}
+        if self.context is not None:  # over HTTPS the app's CSRF check wants the page's origin
+            headers["Referer"] = f"https://{self.address[0]}:{self.address[1]}/"
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if self.csrf and method != "GET":
@@ -131,9 +141,11 @@ class Till(Tablet):
     name = ""
 
     @classmethod
-    def provision(cls, address: tuple[str, int], name: str, staff: str = "Ada") -> Till:
+    def provision(
+        cls, address: tuple[str, int], name: str, staff: str = "Ada", context: ssl.SSLContext | None = None
+    ) -> Till:
         """Create a till as the manager, pair this tablet with it, PIN in and open with a float."""
-        till = cls(address)
+        till = cls(address, context=context)
         till.name = name
         till.sign_in_manager()
         expect(till.get("/office/tills"), 200, what="office tills page")  # a CSRF token for this session
@@ -162,7 +174,7 @@ class Till(Tablet):
         """Pair this tablet with the till (the manager's session ends; the device cookie is set)."""
         reply = self.post(f"/office/tills/{self.till_id}/pair", {"label": f"bench {self.name}"})
         expect(reply, 302, 303, what="pair tablet")
-        if "bakery_till" not in self.cookies:
+        if not any(name.endswith("bakery_till") for name in self.cookies):  # __Host- over HTTPS
             raise BenchError("pairing set no bakery_till cookie")
 
     def staff_ids(self) -> dict[str, int]:

@@ -133,4 +133,25 @@
     });
     arm();
   }
+
+  // No answer from the till server (the shop's network dropped, the server restarting): say so
+  // where staff look, until a request gets through again. Nothing is queued on the tablet: the
+  // order is kept on the server, and Pay carries its keys, so tapping again is always safe.
+  var lost = null;
+  var showLost = function () {
+    if (!lost) {
+      lost = document.createElement("div");
+      lost.id = "connection-lost";
+      lost.className = "connection-lost";
+      lost.setAttribute("role", "alert");
+      lost.textContent = "No connection to the till server. Nothing was saved: " +
+        "when this message goes, tap again (the order is kept).";
+      document.body.appendChild(lost);
+    }
+  };
+  document.addEventListener("htmx:sendError", showLost);
+  document.addEventListener("htmx:timeout", showLost);
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (lost && event.detail.xhr && event.detail.xhr.status > 0) { lost.remove(); lost = null; }
+  });
 })();
