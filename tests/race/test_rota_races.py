@@ -88,7 +88,7 @@ def test_the_same_shift_changed_by_two_managers_at_once_is_changed_once(
     _, second = office(live, scene, "manager")
     monday = monday_of(shop_today()) + timedelta(days=7 * 40)
     planned = shift(monday, "07:00", "15:00", role, ada)
-    for n in range(ROTA_ROUNDS):
+    for _ in range(ROTA_ROUNDS):
         db.session.expire_all()
         version = db.session.get(RotaShift, planned.id).version
         posts = [
