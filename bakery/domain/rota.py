@@ -72,6 +72,11 @@ class PlannedShift:
         return max(int((self.ends_at - self.starts_at).total_seconds() // 60) - self.break_minutes, 0)
 
     @property
+    def times(self) -> str:
+        """The wall-clock times: "22:00-06:00"."""
+        return f"{clock_text(self.start_minute)}-{clock_text(self.end_minute % DAY_MINUTES)}"
+
+    @property
     def when(self) -> str:
         """The shift in words: "Saturday 24 October 22:00-06:00 next day"."""
         return (

@@ -13,7 +13,7 @@ from bakery.htmx import hx, is_htmx
 from bakery.models.types import utcnow
 from bakery.rota.forms import ApproveForm, CorrectionForm
 from bakery.security import actor
-from bakery.services import members
+from bakery.services import members, rota
 from bakery.services.errors import ServiceError
 
 bp = Blueprint("rota", __name__, url_prefix="/office/timesheets")
@@ -44,6 +44,7 @@ def _page(monday: date, status: int = 200, error: str | None = None) -> tuple[st
             "rota/timesheets.html",
             sheet=members.timesheet(monday),
             present=members.open_entries(),
+            flags=rota.flags_now(),
             approve_form=ApproveForm(formdata=None),
             error=error,
         ),
@@ -86,9 +87,10 @@ def show_timesheets() -> tuple[str, int]:
 
 @bp.get("/who-is-in")
 def show_who_is_in() -> str:
-    """Who is clocked in now and since when (the fragment polls itself every 30 seconds)."""
+    """Who is clocked in now and since when, and who is late or missing for a published shift
+    today (the fragment polls itself every 30 seconds)."""
     template = "rota/_who_is_in.html" if is_htmx() else "rota/who_is_in.html"
-    return render_template(template, present=members.open_entries())
+    return render_template(template, present=members.open_entries(), flags=rota.flags_now())
 
 
 def _correction_form(entry_id: int) -> CorrectionForm:
