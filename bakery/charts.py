@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 import pygal
@@ -38,6 +39,8 @@ STYLE = Style(
     value_font_size=11,
     title_font_size=14,
 )
+#: Bars of a gain and of a loss (the bake plan's waste saved or cost).
+GAIN, LOSS = "#1f7a3d", "#b3261e"
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,12 @@ def bar_chart(
     value_format: Callable[[int], str] = money,
     height: int = 260,
     show_every: int = 1,
+    gains_and_losses: bool = False,
 ) -> Chart:
     """A bar chart of (label, value) points, values below zero drawn below the zero line.
 
-    `show_every` labels only every n-th bar (a year of days would be unreadable otherwise).
+    `show_every` labels only every n-th bar (a year of days would be unreadable otherwise);
+    `gains_and_losses` draws values at or above zero green and those below red.
     """
     chart = pygal.Bar(
         width=720,
@@ -84,7 +89,10 @@ def bar_chart(
         include_x_axis=True,
     )
     chart.x_labels = [label for label, _ in points]
-    chart.add(title, [value for _, value in points])
+    if gains_and_losses:
+        chart.add(title, [{"value": v, "color": GAIN if v >= 0 else LOSS} for _, v in points])
+    else:
+        chart.add(title, [value for _, value in points])
     svg = chart.render(is_unicode=True)
     return _embed(_strip(svg), f"{title} (the numbers are in the table beside the chart)")
 
@@ -95,3 +103,27 @@ def _strip(svg: str) -> str:
 
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
     return re.sub(r"<script.*?</script>", "", svg, flags=re.S)
+
+
+def split_chart(bars: Sequence[Any]) -> Chart:
+    """How a surplus is split, as horizontal bars (the dividend preview): one per `.label`/`.amount`."""
+    chart = pygal.HorizontalBar(
+        width=720,
+        height=max(60 + 34 * len(bars), 120),
+        style=STYLE,
+        js=[],
+        disable_xml_declaration=True,
+        no_prefix=True,
+        show_legend=False,
+        explicit_size=False,
+        truncate_label=-1,
+        value_formatter=lambda value: money(round(value or 0)),
+        margin=8,
+        spacing=6,
+    )
+    chart.x_labels = [bar.label for bar in bars]
+    chart.add("How the surplus is split", [bar.amount for bar in bars])
+    return _embed(
+        _strip(chart.render(is_unicode=True)),
+        "How the surplus is split (the amounts are in the table beside it)",
+    )

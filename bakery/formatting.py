@@ -73,6 +73,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(rate, "rate")
     app.add_template_filter(has_long_word, "has_long_word")
     app.add_template_global(fresh_key, "fresh_key")
+    from bakery.charts import split_chart  # charts formats money with this module
+
+    app.add_template_global(split_chart, "split_chart")
 
 
 def fresh_key() -> str:

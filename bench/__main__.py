@@ -1,8 +1,9 @@
 """`python -m bench [floors] [tap] [checkout] [page] [second-year]`: run the scenarios and print
 the figures.
 
-`python -m bench year-end [options]` runs the year-end bench instead (bench/year_end.py), and
-`python -m bench day [options]` a shop's day behind deploy/'s TLS proxy (bench/day.py).
+`python -m bench year-end [options]` runs the year-end bench instead (bench/year_end.py),
+`python -m bench day [options]` a shop's day behind deploy/'s TLS proxy (bench/day.py), and
+`python -m bench reports [options]` the reports bench (bench/reports.py).
 With no names, all five run. `tap` always brings its floors along (its budget is a multiple of
 the one-row floor measured in the same run). Each engine gets its own scratch database and
 gunicorn; both are removed at the end, also after an error or Ctrl+C.
@@ -448,6 +449,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench import day
 
         return day.main(given[1:])
+    if given[:1] == ["reports"]:  # the dashboard and VAT report on a demo year, beside a bare SUM
+        from bench import reports
+
+        return reports.main(given[1:])
     args = parse(argv)
     chosen = set(args.scenarios or SCENARIOS)
     if "tap" in chosen:

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from werkzeug.wrappers import Response as BaseResponse
 
 from bakery.bakeplan.forms import PlanForm, parse_day, parse_weeks, read_plan_form
-from bakery.domain.bar_chart import bar_chart
+from bakery.charts import bar_chart
 from bakery.forms import parse_id
 from bakery.htmx import hx, is_htmx
 from bakery.security import actor
@@ -131,7 +131,12 @@ def show_review() -> tuple[str, int]:
     if day is None:
         day, error = today - timedelta(days=1), "Choose a day as a date."
     saved = stock.waste_saved_by_day(day, weeks)
-    chart = bar_chart([(f"{s.day:%d %b}", s.value) for s in saved])
+    chart = bar_chart(
+        "Waste saved or cost at cost",
+        [(f"{s.day:%d %b}", s.value) for s in saved],
+        gains_and_losses=True,
+        show_every=max(len(saved) // 12, 1),
+    )
     return (
         render_template(
             "bakeplan/review.html",

@@ -215,7 +215,9 @@ def _simple(kind: str, form: str) -> Response:
             reports.report_pdf(report, one_page=kind == "impact"), "application/pdf", f"{name}.pdf"
         )
     charts = {
-        c.section: bar_chart(c.title, c.points, show_every=max(len(c.points) // 12, 1))
+        c.section: bar_chart(
+            c.title, c.points, show_every=max(len(c.points) // 12, 1), value_format=money if c.money else str
+        )
         for c in report.charts
         if c.points
     }
