@@ -1,4 +1,4 @@
-"""In a real browser on a 1280×800 tablet: a manager plans a shift into next week's draft by touch,
+"""In a real browser on a 1280x800 tablet: a manager plans a shift into next week's draft by touch,
 moves it, opens a shift from the keyboard, sees the warnings, and publishes the week."""
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def test_a_manager_plans_a_shift_by_touch_and_publishes_the_week(page, live_serv
     expect(panel.get_by_role("alert")).to_contain_text("not a time of day")
     panel.get_by_role("button", name="Close").tap()
 
-    # By role: the same week, days × roles.
+    # By role: the same week, days by roles.
     page.get_by_role("link", name="By role").tap()
     expect(page.get_by_role("table", name="Shifts by role and day")).to_be_visible()
 
