@@ -59,6 +59,10 @@ def load_demo() -> None:
         )
     if demo.load_demo_rota():
         click.echo("The rota loaded: roles and skills, this week published and next week's draft.")
+    if demo.load_demo_rota_requests():
+        click.echo(
+            "Rota requests loaded: a swap to approve, time off asked for, a shift changed after publishing."
+        )
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
     for line in demo.DEMO_SIGN_INS:
         click.echo("  " + line)

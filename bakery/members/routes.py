@@ -12,11 +12,14 @@ from qrcode.image.svg import SvgPathFillImage
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from bakery.domain.clock import business_date
 from bakery.extensions import db
 from bakery.members.forms import ConfirmForm
 from bakery.models import Member
+from bakery.models.types import utcnow
 from bakery.security import actor
 from bakery.services import members as membership
+from bakery.services import rota
 from bakery.services.errors import NotFound, ServiceError
 
 bp = Blueprint("members", __name__)
@@ -78,6 +81,7 @@ def show_member(number: str) -> str:
         store_credit=membership.store_credit_balance(member.id),
         card_qr=qr_data_uri(member.card_code) if own else None,
         export_form=ConfirmForm(formdata=None),
+        rota_news=own and rota.has_rota_news(current_user.id, business_date(utcnow(), g.shop.timezone)),
     )
 
 
@@ -109,3 +113,4 @@ def export_member_data(number: str) -> Response:
 from bakery.members import admin_views  # noqa: E402, F401, I001  (routes on this blueprint)
 from bakery.members import hours_views  # noqa: E402, F401  (routes on this blueprint)
 from bakery.members import dividend_views  # noqa: E402, F401  (routes on this blueprint)
+from bakery.members import rota_views  # noqa: E402, F401  (routes on this blueprint)

@@ -336,3 +336,6 @@ def show_day() -> Response:
         error=error,
     )
     return hx(body, status)
+
+
+from bakery.planning import requests_views  # noqa: E402, F401  (routes on this blueprint)

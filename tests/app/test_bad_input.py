@@ -358,8 +358,10 @@ def stock_world(me: Actor, product_id: int) -> list[str]:
     ]
 
 
-def rota_world(manager) -> list[str]:  # type: ignore[no-untyped-def]
-    """Roles, a shift this week and a template: the rota planner's forms (change, copy, remove, apply)."""
+def rota_world(manager, admin) -> list[str]:  # type: ignore[no-untyped-def]
+    """Roles, a shift this week and a template (the planner's forms); next week published with the
+    admin's own shifts, swaps asked, offered and accepted, a stated time, time off and a calendar
+    address (every form of a person's own rota and the manager's requests page)."""
     from bakery.domain.rota import monday_of
     from tests.app.planning.helpers import setup_roles, shift
     from tests.app.stock.kitchen import shop_today as today
@@ -367,7 +369,25 @@ def rota_world(manager) -> list[str]:  # type: ignore[no-untyped-def]
     roles = setup_roles()
     planned = shift(monday_of(today()), "07:00", "15:00", roles["counter"], manager)
     rota.save_template(monday_of(today()), "Bad input week", Actor(manager.id))
-    return ["/office/rota/", f"/office/rota/shifts/{planned.id}"]
+    asked = today() + timedelta(days=20)
+    rota.request_time_off(manager.id, asked, asked, today(), Actor(manager.id))  # a request to decide
+    rota.request_time_off(admin.id, asked, asked, today(), Actor(admin.id))  # one to withdraw
+    rota.add_window(
+        admin.id, rota.WindowRequest(18 * 60, 22 * 60, False, weekday=2), today(), Actor(admin.id)
+    )
+    rota.new_feed_token(admin.id, Actor(admin.id))
+    following = monday_of(today()) + timedelta(days=7)
+    mine = [shift(following + timedelta(days=d), "07:00", "11:00", roles["counter"], admin) for d in (0, 1)]
+    theirs = [
+        shift(following + timedelta(days=d), "12:00", "16:00", roles["counter"], manager) for d in (2, 3)
+    ]
+    rota.publish_week(following, rota.week_plan(following).version, Actor(manager.id))
+    rota.request_swap(admin.id, mine[1].id, Actor(admin.id))  # the admin's own, to withdraw
+    rota.request_swap(manager.id, theirs[0].id, Actor(manager.id))  # the admin may take it
+    accepted = rota.request_swap(manager.id, theirs[1].id, Actor(manager.id))
+    taker = make_user("staff", name="Swap Taker")
+    rota.accept_swap(taker.id, accepted.id, Actor(taker.id))  # a manager approves or refuses it
+    return ["/office/rota/", f"/office/rota/shifts/{planned.id}", "/office/rota/requests", "/me/rota"]
 
 
 def build_world(app: Flask) -> World:
@@ -404,7 +424,7 @@ def build_world(app: Flask) -> World:
     stock.start_count("Shop floor", actor=Actor(manager.id))  # an open stock take: its sheet's forms
     stockroom = stock_world(Actor(manager.id), menu["croissant"].id)
     stock.record_bake(menu["croissant"].id, 24, key="bad-input-batch-0001", actor=Actor(manager.id))  # labels
-    rota_pages = rota_world(manager)
+    rota_pages = rota_world(manager, coop.admin)
 
     till_client, till, renew_till = _till_client(app)
     printer, _ = agent_printer(till)

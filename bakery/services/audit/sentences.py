@@ -98,6 +98,20 @@ SENTENCES: dict[str, str] = {
     "rota.template_applied": (
         "{actor} applied the rota template {name} to the week of {week}[ ({shifts} shifts)]"
     ),
+    "rota.availability_added": "{actor} stated a time {target} can or cannot work",
+    "rota.availability_removed": "{actor} removed a time {target} had stated",
+    "rota.swap_requested": "{actor} asked for a swap of {target}'s shift on {when}",
+    "rota.swap_accepted": "{actor} offered to take {target}'s shift on {when}",
+    "rota.swap_withdrawn": "{actor} withdrew {target}'s swap request",
+    "rota.swap_approved": "{actor} approved the swap of {target}'s shift on {when}",
+    "rota.swap_refused": "{actor} refused the swap of {target}'s shift on {when}",
+    "rota.time_off_requested": "{actor} asked for time off for {target} from {from} to {to}",
+    "rota.time_off_withdrawn": "{actor} withdrew {target}'s time off",
+    "rota.time_off_approved": "{actor} approved {target}'s time off from {from} to {to}",
+    "rota.time_off_refused": "{actor} refused {target}'s time off from {from} to {to}",
+    "rota.feed_made": "{actor} made a calendar address for {target}'s shifts",
+    "rota.feed_reset": "{actor} replaced the calendar address for {target}'s shifts (the old one stopped)",
+    "rota.feed_stopped": "{actor} stopped the calendar address for {target}'s shifts",
     # the catalogue
     "tax_category.created": "{actor} added the tax category {target}",
     "tax_category.changed": "{actor} changed the tax category {target}[: {changes}]",

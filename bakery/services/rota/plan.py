@@ -12,6 +12,8 @@ from sqlalchemy.orm import joinedload
 
 from bakery.domain import rota as rules
 from bakery.domain.rota_attendance import labour_cost_pence
+from bakery.domain.rota_requests import time_off_windows
+from bakery.domain.rota_times import DAY_MINUTES
 from bakery.extensions import db
 from bakery.models import (
     RotaAvailability,
@@ -21,6 +23,7 @@ from bakery.models import (
     RotaRoleSkill,
     RotaShift,
     RotaSkill,
+    RotaTimeOff,
     RotaWeek,
     User,
 )
@@ -222,6 +225,14 @@ def _facts(person_ids: set[int], neighbours: list[rules.PlannedShift]) -> rules.
             on_date=w.on_date,
         )
         for w in db.session.scalars(select(RotaAvailability).where(RotaAvailability.user_id.in_(person_ids)))
+    ]
+    # Approved time off is a whole day the person is not available, like a stated window.
+    windows += [
+        rules.Window(person_id=person, start_minute=0, end_minute=DAY_MINUTES, available=False, on_date=day)
+        for t in db.session.scalars(
+            select(RotaTimeOff).where(RotaTimeOff.user_id.in_(person_ids), RotaTimeOff.state == "approved")
+        )
+        for person, day in time_off_windows(t.user_id, t.from_date, t.to_date)
     ]
     held = [
         rules.HeldSkill(h.user_id, h.skill_id, h.gained_on, h.expires_on)
