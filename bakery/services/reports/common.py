@@ -90,13 +90,16 @@ def epoch_seconds(column: Stamp) -> ColumnElement[int]:
     return cast(func.floor(func.extract("epoch", column)), BigInteger)
 
 
-def local_seconds(column: Stamp, where: Scope) -> ColumnElement[int]:
+def local_seconds(
+    column: Stamp, where: Scope, bounds: tuple[datetime, datetime] | None = None
+) -> ColumnElement[int]:
     """Seconds since 1970 of the shop's local wall-clock time of a UTC timestamp.
 
     Rule: the UTC offset is the one in force at that moment (`utc_offsets` over the scope, one
     CASE branch per clock change), so each sale falls in its local hour even across a change.
     """
-    spans = utc_offsets(where.start - timedelta(days=1), where.end + timedelta(days=1), where.timezone)
+    start, end = bounds or (where.start, where.end)
+    spans = utc_offsets(start - timedelta(days=1), end + timedelta(days=1), where.timezone)
     if len({offset for _s, _e, offset in spans}) == 1:
         return epoch_seconds(column) + spans[0][2]
     whens = [(and_(column >= s, column < e), literal(offset)) for s, e, offset in spans]
@@ -108,14 +111,22 @@ def local_hour(column: Stamp, where: Scope) -> ColumnElement[int]:
     return (local_seconds(column, where) // 3600) % 24
 
 
-def local_day(column: Stamp, where: Scope) -> ColumnElement[int]:
-    """The shop's local business day of a UTC timestamp as a day number (see `day_of`)."""
-    return local_seconds(column, where) // 86400
+def local_day(
+    column: Stamp, where: Scope, bounds: tuple[datetime, datetime] | None = None
+) -> ColumnElement[int]:
+    """The shop's local business day of a UTC timestamp as a day number (see `day_of`); `bounds`
+    widens the clock changes considered beyond the scope's own days."""
+    return local_seconds(column, where, bounds) // 86400
 
 
 def day_of(number: int) -> date:
     """The date of a local day number from `local_day`."""
     return date.fromordinal(EPOCH_ORDINAL + int(number))
+
+
+def day_number(day: date) -> int:
+    """The day number `local_day` gives a business date (the inverse of `day_of`)."""
+    return day.toordinal() - EPOCH_ORDINAL
 
 
 def names_of(user_ids: set[int | None]) -> dict[int, str]:

@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 
 from bakery.extensions import db
 from bakery.models import RotaProfile, Sale, TimeEntry, WriteOff
+from bakery.services import stock
 from bakery.services.reports.common import Scope, day_of, in_scope, local_day
 from bakery.services.reports.membership import worked_minutes
 from bakery.services.reports.pdf import Section
@@ -124,3 +125,35 @@ def labour_report(where: Scope, fmt: Money) -> Report:
         ],
         note="Sales are net of VAT; labour cost uses each person's hourly rate from the rota.",
     )
+
+
+def sell_through_section(where: Scope, fmt: Money) -> Section:
+    """Sell-through of the period's baked products, from the stock area's day figures (all tills).
+
+    Rule: baked units against units sold, wasted and donated; the stock area answers at most
+    `stock.MAX_RANGE_DAYS` days at once, so a longer period says so instead.
+    """
+    head = ("Product", "Baked", "Sold", "Sell-through", "Wasted", "Donated", "Waste at cost")
+    start, end = where.period.start, where.period.end
+    if where.period.days > stock.MAX_RANGE_DAYS:
+        return Section(
+            "Sell-through of baked products",
+            head,
+            [],
+            note=f"Sell-through is shown for periods of at most {stock.MAX_RANGE_DAYS} days.",
+        )
+    result = stock.sell_through(start, end)
+    rows = [
+        (
+            t.name,
+            str(t.figures.baked),
+            str(t.figures.sold),
+            "—" if t.sell_through_pct is None else f"{t.sell_through_pct}%",
+            str(t.figures.wasted),
+            str(t.figures.donated),
+            fmt(t.figures.wasted_value),
+        )
+        for t in result.totals
+        if t.figures.baked
+    ]
+    return Section("Sell-through of baked products", head, rows)

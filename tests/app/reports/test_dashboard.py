@@ -121,3 +121,32 @@ def test_staff_cannot_see_reports_and_managers_cannot_see_the_vat_report(app, cl
     sign_in(client, make_user("manager"))
     assert client.get("/office/reports/vat").status_code == 403
     assert client.get("/office/reports/sales-lines.csv").status_code == 403
+
+
+def test_earlier_periods_that_overlap_are_each_counted_in_full(app):
+    from tests.app.reports.helpers import make_menu
+    from tests.app.stock.bake_history import Counter, at_local
+
+    croissant = make_menu()["croissant"]
+    counter = Counter()
+    today = reports.today()
+    counter.sell(croissant, 1, at_local(today, 9))
+    counter.sell(croissant, 1, at_local(today - timedelta(days=8), 10))
+    counter.sell(croissant, 2, at_local(today - timedelta(days=20), 23, 30))  # late evening: still that day
+    counter.sell(croissant, 1, at_local(today - timedelta(days=8), 11), refund=True)
+    counter.sell(croissant, 1, at_local(today - timedelta(days=9), 12))
+    week = reports.scope(reports.Period(today - timedelta(days=6), today))
+    d = reports.dashboard(week)
+    assert (d.headline.sales, d.headline.net_sales, d.headline.items) == (1, 250, 1)
+    by_name = {c.name: c for c in d.compared}
+    previous = by_name["Previous period"]
+    assert previous.period == reports.Period(today - timedelta(days=13), today - timedelta(days=7))
+    assert (previous.headline.sales, previous.headline.refunds_count, previous.headline.net_sales) == (
+        2,
+        1,
+        250,
+    )
+    assert by_name["1 week before"].headline == previous.headline  # the same days, counted again
+    assert by_name["2 weeks before"].headline.net_sales == 500
+    assert by_name["3 weeks before"].headline.sales == 0
+    assert by_name["2 weeks before"].change == -250 and by_name["2 weeks before"].change_pct == -50
