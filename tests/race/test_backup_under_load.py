@@ -56,10 +56,15 @@ def test_a_backup_taken_while_ten_tills_sell_holds_every_earlier_sale_and_verifi
     threads = [threading.Thread(target=sell, args=(i, t), daemon=True) for i, t in enumerate(fleet)]
     for thread in threads:
         thread.start()
-    time.sleep(2.0)
+    deadline = time.monotonic() + 60  # every till has sold (a loaded machine is slow to start)
+    while len({till for till, _, _ in done}) < TILLS and time.monotonic() < deadline and not problems:
+        time.sleep(0.1)
     began = time.monotonic()
     made = backups.take_backup(tmp_path / "off-box")
-    time.sleep(1.0)  # the tills keep selling after the backup too
+    deadline = time.monotonic() + 30  # the tills keep selling after the backup too
+    while not any(at >= began for _, _, at in done) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
     stop.set()
     for thread in threads:
         thread.join(60)
