@@ -60,6 +60,7 @@ def load_demo_rota_requests() -> bool:
             rota.accept_swap(chloe, swap.id, Actor(chloe))
     later = _next_published_shift(ada)
     if later is not None:
+        rota.mark_seen(ada, [later.week_id])  # Ada has looked at the week before it changes
         moved = rota.ShiftIn(
             day=later.day,
             start_minute=later.start_minute + 30,
