@@ -323,6 +323,7 @@ def play(stack, marker: bytes | None, args: argparse.Namespace) -> int:  # type:
         clock(day, till, "in", staff_ids)
         till.sell_page()
     print(f"[bench day] trading for {args.seconds:g} s", file=sys.stderr, flush=True)
+    meter.start()
     begin = time.perf_counter() + 0.5
     threads = [
         threading.Thread(target=run_till, args=(day, i, t, products, begin, args.seconds), daemon=True)
@@ -332,6 +333,7 @@ def play(stack, marker: bytes | None, args: argparse.Namespace) -> int:  # type:
         thread.start()
     for thread in threads:
         thread.join()
+    cpu = meter.stop()
     for till in fleet:
         z_report(day, till)
         clock(day, till, "out", staff_ids)
@@ -344,6 +346,14 @@ def play(stack, marker: bytes | None, args: argparse.Namespace) -> int:  # type:
         check=False,
     )
     print_table(floor, day, args.seconds, args.tills, where)
+    sales = len(day.latencies.get("pay", []))
+    if sales:
+        per_sale = (cpu.server * 1000 / sales, cpu.database * 1000 / sales)
+        print(
+            f"CPU per sale over the day (its taps, parks, refunds included): app {per_sale[0]:.1f} ms"
+            f" (gunicorn + nginx), PostgreSQL {per_sale[1]:.1f} ms; load generator {cpu.client:.0f} s,"
+            f" whole machine {cpu.machine:.0f} s of CPU in {args.seconds:g} s"
+        )
     print(
         f"ledger verify after the day: {'intact' if verified.returncode == 0 else 'FAILED'}"
         f" ({len(verified.stdout.splitlines())} chains)"

@@ -35,6 +35,8 @@ fi
 [ -x "$app/.venv/bin/python" ] || python3 -m venv "$app/.venv"
 "$app/.venv/bin/pip" install --quiet --upgrade pip
 "$app/.venv/bin/pip" install --quiet -e "$app[server]"
+# The services see /opt read-only: compile now, or every start compiles again in memory.
+"$app/.venv/bin/python" -m compileall -q "$app/bakery" "$app/printers" "$app/migrations" >/dev/null || true
 
 echo "== PostgreSQL"
 "$src/deploy/postgres-setup.sh" bakery bakery
