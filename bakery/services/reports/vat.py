@@ -166,6 +166,18 @@ def reconciliation(where: Scope) -> Reconciliation:
     return Reconciliation(count, z_bands, session_bands, outside)
 
 
+def bands_of_reasons(rows: list[BandRow]) -> list[BandRow]:
+    """The rate bands from the reason rows (each is one reason at one rate): summed per rate."""
+    totals: dict[int, list[int]] = {}
+    for r in rows:
+        t = totals.setdefault(r.rate_bp, [0, 0, 0])
+        t[0] += r.gross
+        t[1] += r.vat
+        t[2] += r.lines
+    return [BandRow(rate, g, v, "", n) for rate, (g, v, n) in sorted(totals.items())]
+
+
 def vat_report(where: Scope) -> VatReport:
-    """The VAT report for a scope. Reads only."""
-    return VatReport(where, bands(where), reasons(where), reconciliation(where))
+    """The VAT report for a scope: the reasons in one SQL aggregate, the bands their sums. Reads only."""
+    by_reason = reasons(where)
+    return VatReport(where, bands_of_reasons(by_reason), by_reason, reconciliation(where))

@@ -216,3 +216,11 @@ def test_the_sales_lines_csv_has_one_row_a_line_and_defuses_formulas(app, client
     assert last["product"] == '\'=HYPERLINK("http://evil")'
     assert last["member_number"] == "'@M-1"
     assert all(not cell.startswith(("=", "+", "@", "\t", "\r")) for row in rows for cell in row.values())
+
+
+def test_the_bands_summed_from_the_reasons_equal_the_bands_summed_in_sql(app):
+    known_day(close=True)
+    from bakery.services.reports import vat
+
+    where = today_scope()
+    assert vat.bands_of_reasons(vat.reasons(where)) == vat.bands(where)
