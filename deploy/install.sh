@@ -52,11 +52,9 @@ echo "The shop CA's fingerprint (check it on each tablet when you install it):"
 openssl x509 -in /etc/bakery/tls/shop-ca.pem -noout -fingerprint -sha256
 
 echo "== nginx"
-sed -e "s|@SERVER_NAME@|$name $address|g" -e "s|@LISTEN@||g" -e "s|@HTTP_PORT@|80|g" \
-    -e "s|@HTTPS_PORT@|443|g" -e "s|@HTTPS_SUFFIX@||g" -e "s|@UPSTREAM@|127.0.0.1:8000|g" \
-    -e "s|@CERT@|/etc/bakery/tls/server.pem|g" -e "s|@KEY@|/etc/bakery/tls/server.key|g" \
-    -e "s|@CA_CERT@|/etc/bakery/tls/shop-ca.pem|g" \
-    "$src/deploy/nginx/bakery.conf.in" > /etc/nginx/sites-available/bakery
+"$src/deploy/nginx/render.sh" "$name $address" "" 80 443 127.0.0.1:8000 \
+    /etc/bakery/tls/server.pem /etc/bakery/tls/server.key /etc/bakery/tls/shop-ca.pem \
+    > /etc/nginx/sites-available/bakery
 ln -sf /etc/nginx/sites-available/bakery /etc/nginx/sites-enabled/bakery
 rm -f /etc/nginx/sites-enabled/default
 nginx -t

@@ -42,12 +42,12 @@ def exec_start(unit: str) -> list[str]:
     return [arg.replace("/opt/bakery/.venv/bin/", f"{BIN}/") for arg in shlex.split(found.group(1))]
 
 
-def render_site(values: dict[str, str]) -> str:
-    """deploy/nginx/bakery.conf.in with its @NAMES@ filled in."""
-    text = (DEPLOY / "nginx" / "bakery.conf.in").read_text()
-    for name, value in values.items():
-        text = text.replace(f"@{name}@", value)
-    assert "@" not in re.sub(r"#.*", "", text).replace("$remote_addr", ""), "an @NAME@ was left unfilled"
+def render_site(*args: str) -> str:
+    """deploy/nginx/bakery.conf.in filled in by deploy/nginx/render.sh, as install.sh does it."""
+    text = subprocess.run(
+        ["sh", str(DEPLOY / "nginx" / "render.sh"), *args], check=True, capture_output=True, text=True
+    ).stdout
+    assert "@" not in re.sub(r"#.*", "", text), "an @NAME@ was left unfilled"
     return text
 
 
@@ -132,17 +132,14 @@ class Stack:
 
     def write_nginx(self) -> Path:
         site = render_site(
-            {
-                "SERVER_NAME": "127.0.0.1 till.shop.test",
-                "LISTEN": "127.0.0.1:",
-                "HTTP_PORT": str(self.http_port),
-                "HTTPS_PORT": str(self.https_port),
-                "HTTPS_SUFFIX": f":{self.https_port}",
-                "UPSTREAM": f"127.0.0.1:{self.app_port}",
-                "CERT": str(self.tls / "server.pem"),
-                "KEY": str(self.tls / "server.key"),
-                "CA_CERT": str(self.ca),
-            }
+            "127.0.0.1 till.shop.test",
+            "127.0.0.1:",
+            str(self.http_port),
+            str(self.https_port),
+            f"127.0.0.1:{self.app_port}",
+            str(self.tls / "server.pem"),
+            str(self.tls / "server.key"),
+            str(self.ca),
         )
         nginx = self.folder / "nginx"
         nginx.mkdir(exist_ok=True)

@@ -241,3 +241,32 @@ def test_the_systemd_units_verify(tmp_path: Path):
         if "is not executable" not in line and line.strip()
     ]
     assert not problems, "\n".join(problems)
+
+
+def test_the_site_install_sh_writes_for_a_shop_passes_nginx_t(stack, tmp_path):
+    from deploy.check.stack import NGINX, render_site
+
+    site = render_site(
+        "till.shop.lan 192.168.1.10",
+        "",
+        "80",
+        "443",
+        "127.0.0.1:8000",
+        str(stack.tls / "server.pem"),
+        str(stack.tls / "server.key"),
+        str(stack.ca),
+    )
+    assert "return 301 https://$host$request_uri;" in site and "listen 443 ssl http2;" in site
+    (tmp_path / "bakery.conf").write_text(site)
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{ include /etc/nginx/mime.types; include {tmp_path}/bakery.conf; }}\n"
+    )
+    checked = subprocess.run(
+        [NGINX, "-t", "-q", "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
