@@ -20,7 +20,9 @@ from bakery.models import (
 )
 from bakery.models.types import utcnow
 from bakery.services import reports
+from bakery.services.audit import Actor
 from bakery.services.reports.impact import impact_figures
+from bakery.services.till import baskets, checkout
 from tests.app.hours.helpers import add_entry
 from tests.app.reports.helpers import known_day
 from tests.factories import make_member, make_user, sign_in
@@ -202,3 +204,40 @@ def test_product_mix_and_labour_against_sales(app):
     labour = reports.labour_report(reports.scope(reports.Period(reports.today(), reports.today())), str)
     head = dict(labour.headline)
     assert head["Net sales"] == str(770 - 86) and head["Labour cost"] == "1200"
+
+
+def test_report_csvs_defuse_formulas_typed_into_names(app, client):
+    import csv
+    import io
+
+    day = known_day()
+    day.menu["croissant"].name = "+SUM(1,1)"
+    db.session.commit()
+    actor = Actor(day.staff.id, day.till.id)
+    basket = baskets.add_line(day.till.id, day.menu["croissant"].id, actor)
+    checkout.tender(day.till.id, basket.key, "cash", baskets.price(basket).totals.total, actor)
+    partner = Partner(name="=cmd|' /C calc'!A0")
+    db.session.add(partner)
+    db.session.flush()
+    db.session.add(
+        WriteOff(
+            product_id=day.menu["latte"].id,
+            qty=1,
+            kind="donation",
+            reason="donated",
+            partner_id=partner.id,
+            value=90,
+            day=reports.today(),
+            key=uuid.uuid4().hex,
+        )
+    )
+    db.session.commit()
+    sign_in(client, make_user("admin"))
+    cells = []
+    for url in ("/office/reports/mix.csv", "/office/reports/impact.csv", "/office/reports/dashboard.csv"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.mimetype == "text/csv", url
+        cells += [cell for row in csv.reader(io.StringIO(response.get_data(as_text=True))) for cell in row]
+    assert "'+SUM(1,1)" in cells and "'=cmd|' /C calc'!A0" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")]
+    assert not [c for c in cells if c.startswith("-") and not c[1:].replace(".", "", 1).isdigit()]
