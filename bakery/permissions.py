@@ -102,6 +102,13 @@ PERMISSIONS: dict[str, Access] = {
     "planning.print_week": Access.MANAGER,
     "planning.show_day": Access.MANAGER,
     "planning.role_colours": Access.MANAGER,
+    "planning.show_setup": Access.MANAGER,
+    "planning.add_role": Access.MANAGER,
+    "planning.update_role": Access.MANAGER,
+    "planning.add_skill": Access.MANAGER,
+    "planning.save_person": Access.MANAGER,
+    "planning.grant_skill": Access.MANAGER,
+    "planning.revoke_skill": Access.MANAGER,
     "members.show_hours": Access.MEMBER,
     # a person's own rota (anyone on the rota signs in with a password on their phone)
     "members.show_rota": Access.SIGNED_IN,

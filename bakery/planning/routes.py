@@ -339,3 +339,4 @@ def show_day() -> Response:
 
 
 from bakery.planning import requests_views  # noqa: E402, F401  (routes on this blueprint)
+from bakery.planning import setup_routes  # noqa: E402, F401  (the rota's settings join this blueprint)

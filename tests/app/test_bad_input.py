@@ -361,7 +361,8 @@ def stock_world(me: Actor, product_id: int) -> list[str]:
 def rota_world(manager, admin) -> list[str]:  # type: ignore[no-untyped-def]
     """Roles, a shift this week and a template (the planner's forms); next week published with the
     admin's own shifts, swaps asked, offered and accepted, a stated time, time off and a calendar
-    address (every form of a person's own rota and the manager's requests page)."""
+    address (every form of a person's own rota and the manager's requests page); a skill held
+    (the roles and skills page)."""
     from bakery.domain.rota import monday_of
     from tests.app.planning.helpers import setup_roles, shift
     from tests.app.stock.kitchen import shop_today as today
@@ -387,7 +388,14 @@ def rota_world(manager, admin) -> list[str]:  # type: ignore[no-untyped-def]
     accepted = rota.request_swap(manager.id, theirs[1].id, Actor(manager.id))
     taker = make_user("staff", name="Swap Taker")
     rota.accept_swap(taker.id, accepted.id, Actor(taker.id))  # a manager approves or refuses it
-    return ["/office/rota/", f"/office/rota/shifts/{planned.id}", "/office/rota/requests", "/me/rota"]
+    rota.grant_skill(manager.id, roles["bread"], today(), Actor(manager.id))  # its Remove form
+    return [
+        "/office/rota/",
+        f"/office/rota/shifts/{planned.id}",
+        "/office/rota/requests",
+        "/me/rota",
+        "/office/rota/setup",
+    ]
 
 
 def build_world(app: Flask) -> World:

@@ -88,6 +88,7 @@ SENTENCES: dict[str, str] = {
     "rota.role_saved": "{actor} saved the rota role {name}",
     "rota.skill_saved": "{actor} added the skill {name}",
     "rota.skill_granted": "{actor} recorded a skill held by {target}[, expiring {expires}]",
+    "rota.skill_revoked": "{actor} recorded that {target} no longer holds a skill",
     "rota.profile_set": "{actor} set {target}'s rota hours limit and rate",
     "rota.shift_added": "{actor} planned a {role} shift[ for {target}] on {when}",
     "rota.shift_changed": "{actor} changed a {role} shift[ of {target}] to {when}[, was {before}]",

@@ -4,6 +4,7 @@ each person holds (with a certificate's expiry), and each person's weekly hours 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -44,6 +45,11 @@ def save_role(
     if len(skills) != len(set(skill_ids or [])):
         raise ServiceError("Choose skills from the list.")
     begin_write()
+    clash = db.session.scalar(
+        select(RotaRole.id).where(RotaRole.name == label, RotaRole.id != (role_id or 0))
+    )
+    if clash is not None:
+        raise ServiceError(f"There is already a role called {label}.")
     if role_id is None:
         role = RotaRole()
     else:
@@ -62,7 +68,8 @@ def save_role(
     try:
         with db.session.begin_nested():
             db.session.add(role)
-    except IntegrityError:
+    except IntegrityError:  # the same name saved at the same moment by someone else
+        db.session.rollback()
         raise ServiceError(f"There is already a role called {label}.") from None
     audit.record("rota.role_saved", actor, details={"name": label, "min_staff": min_staff})
     db.session.commit()
@@ -135,3 +142,87 @@ def set_profile(
     audit.record("rota.profile_set", actor, target=f"user:{user_id}", details={"limit": week_hours_limit})
     db.session.commit()
     return profile
+
+
+@race_safe(Mechanism.ROW_LOCK, guards="the person's skills (user row)")
+def revoke_skill(user_id: int, skill_id: int, actor: Actor) -> None:
+    """Record that a person no longer holds a skill (the row goes; the audit log keeps that it did)."""
+    if locked(User, user_id) is None:
+        raise NotFound("That person does not exist.")
+    held = db.session.scalar(
+        select(RotaPersonSkill).where(
+            RotaPersonSkill.user_id == user_id, RotaPersonSkill.skill_id == skill_id
+        )
+    )
+    if held is None:
+        raise NotFound("That person does not hold that skill.")
+    db.session.delete(held)
+    audit.record("rota.skill_revoked", actor, target=f"user:{user_id}", details={"skill": skill_id})
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class Held:
+    """A skill as a person's line on the setup page shows it."""
+
+    skill_id: int
+    name: str
+    gained_on: date
+    expires_on: date | None
+    expired: bool
+
+
+@dataclass(frozen=True)
+class PersonSetup:
+    """A person's rota settings: their own limit, their rate and the skills they hold."""
+
+    id: int
+    name: str
+    week_hours_limit: int | None
+    hourly_rate_pence: int | None
+    held: list[Held]
+
+
+def people_setup(today: date) -> list[PersonSetup]:
+    """Everyone who can be planned, with their limit, rate and skills (expired ones marked)."""
+    from bakery.services.rota.plan import plannable_people
+
+    people = plannable_people()
+    ids = [p.id for p in people]
+    profiles = {
+        p.user_id: p for p in db.session.scalars(select(RotaProfile).where(RotaProfile.user_id.in_(ids)))
+    }
+    held: dict[int, list[Held]] = {}
+    rows = db.session.execute(
+        select(RotaPersonSkill, RotaSkill.name)
+        .join(RotaSkill, RotaSkill.id == RotaPersonSkill.skill_id)
+        .where(RotaPersonSkill.user_id.in_(ids))
+        .order_by(RotaSkill.name)
+    )
+    for h, name in rows:
+        expired = h.expires_on is not None and h.expires_on <= today
+        held.setdefault(h.user_id, []).append(Held(h.skill_id, name, h.gained_on, h.expires_on, expired))
+    return [
+        PersonSetup(
+            p.id,
+            p.display_name,
+            profiles[p.id].week_hours_limit if p.id in profiles else None,
+            profiles[p.id].hourly_rate_pence if p.id in profiles else None,
+            held.get(p.id, []),
+        )
+        for p in people
+    ]
+
+
+def all_skills() -> list[RotaSkill]:
+    """Every skill, by name."""
+    return list(db.session.scalars(select(RotaSkill).order_by(RotaSkill.name)))
+
+
+def all_roles() -> list[RotaRole]:
+    """Every role in use, in order, with the skills it needs."""
+    return list(
+        db.session.scalars(
+            select(RotaRole).where(RotaRole.active.is_(True)).order_by(RotaRole.position, RotaRole.name)
+        )
+    )
