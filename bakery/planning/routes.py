@@ -338,5 +338,5 @@ def show_day() -> Response:
     return hx(body, status)
 
 
-from bakery.planning import requests_views  # noqa: E402, F401  (routes on this blueprint)
-from bakery.planning import setup_routes  # noqa: E402, F401  (the rota's settings join this blueprint)
+# The requests and the settings pages add their routes to this blueprint.
+from bakery.planning import requests_views, setup_routes  # noqa: E402, F401
