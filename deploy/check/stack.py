@@ -34,12 +34,18 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def exec_start(unit: str) -> list[str]:
-    """The ExecStart= command line of one of deploy/'s units, continuation lines joined."""
+def exec_starts(unit: str) -> list[list[str]]:
+    """Every ExecStart= command line of one of deploy/'s units, continuation lines joined, with
+    this checkout's virtualenv in place of /opt/bakery/.venv."""
     text = (DEPLOY / unit).read_text().replace("\\\n", " ")
-    found = re.search(r"^ExecStart=(.+)$", text, re.MULTILINE)
+    found = re.findall(r"^ExecStart=(.+)$", text, re.MULTILINE)
     assert found, f"no ExecStart in {unit}"
-    return [arg.replace("/opt/bakery/.venv/bin/", f"{BIN}/") for arg in shlex.split(found.group(1))]
+    return [[arg.replace("/opt/bakery/.venv/bin/", f"{BIN}/") for arg in shlex.split(line)] for line in found]
+
+
+def exec_start(unit: str) -> list[str]:
+    """The (first) ExecStart= command line of one of deploy/'s units."""
+    return exec_starts(unit)[0]
 
 
 def render_site(*args: str) -> str:

@@ -209,6 +209,22 @@ def test_a_tablet_pairs_pins_in_sells_and_the_receipt_prints_over_https(stack):
     assert "Traceback" not in stack.log("gunicorn"), stack.log("gunicorn")
 
 
+def test_the_backup_timers_job_backs_up_the_shop_and_its_restore_drill_passes(stack):
+    from deploy.check.stack import ROOT, exec_starts
+
+    outputs = []
+    for argv in exec_starts("bakery-backup.service"):  # what bakery-backup.timer runs every hour
+        done = subprocess.run(argv, env=stack.env(), cwd=ROOT, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0].startswith("Backed up to " + str(stack.folder / "backups"))
+    assert "Restore drill passed" in outputs[1]
+    assert "Counter:" in outputs[1] and "Audit chain intact." in outputs[1]
+    if CHROMIUM is not None:  # the croissant sold through HTTPS above is in the backup
+        assert "Restored pg_dump backup" in outputs[1] or "Restored SQLite backup" in outputs[1]
+        assert ": 1 sales" in outputs[1], outputs[1]
+
+
 def test_the_addresses_recorded_are_the_tablets_as_nginx_saw_them(stack):
     from bakery.models import AuditEvent
 
