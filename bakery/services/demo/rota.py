@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bakery.domain import rota as rules
 from bakery.domain.clock import business_date
 from bakery.extensions import db
-from bakery.models import RotaAvailability, RotaRole, RotaWeek, User
+from bakery.models import Member, RotaAvailability, RotaRole, RotaShift, RotaWeek, TimeEntry, User
 from bakery.models.types import utcnow
 from bakery.services import rota
 from bakery.services.audit import Actor
@@ -149,4 +149,34 @@ def load_demo_rota() -> bool:
         actor,
     )
     rota.save_template(this_week, "Typical week", actor)
+    _clock_today(today, people)
     return True
+
+
+def _clock_today(today: date, people: dict[str, int]) -> None:
+    """Today's clock-ins so far: Ada a few minutes early, Ben 12 minutes late, Chloé not at all
+    (the "who is in" screen flags Ben late and Chloé missing once their shifts have started)."""
+    now = utcnow()
+    members = dict(db.session.execute(select(Member.user_id, Member.id)).tuples().all())
+    early_late = {"Ada Baker": -3, "Ben Barista": 12}
+    for shift in db.session.scalars(
+        select(RotaShift).where(RotaShift.day == today, RotaShift.cancelled_at.is_(None))
+    ):
+        name = next((n for n, i in people.items() if i == shift.user_id), None)
+        if name not in early_late or shift.starts_at > now:
+            continue
+        clock_in = shift.starts_at + timedelta(minutes=early_late[name])
+        if clock_in > now:
+            continue
+        done = shift.ends_at <= now
+        db.session.add(
+            TimeEntry(
+                user_id=shift.user_id,
+                member_id=members.get(shift.user_id),
+                clock_in=clock_in,
+                clock_out=shift.ends_at if done else None,
+                open_user_id=None if done else shift.user_id,
+                break_minutes=shift.break_minutes if done else 0,
+            )
+        )
+    db.session.commit()

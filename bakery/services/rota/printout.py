@@ -17,7 +17,7 @@ from bakery.services.settings import current_settings
 def _cell(shifts: list[ShiftView]) -> str:
     lines = []
     for s in shifts:
-        text = f"<b>{escape(s.times)}</b> {escape(s.role.name)}"
+        text = f"<b>{escape(s.times)}</b><br/>{escape(s.role.name)}"
         if s.changed:
             text += " (changed)"
         lines.append(text)
@@ -36,9 +36,9 @@ def week_pdf(monday: date) -> bytes:
     regular, bold = _card_fonts()
     plan = week_plan(monday)
     shop = current_settings().shop_name
-    body = ParagraphStyle("cell", fontName=regular, fontSize=8.5, leading=10.5)
-    head = ParagraphStyle("head", fontName=bold, fontSize=9, leading=11)
-    title = ParagraphStyle("title", fontName=bold, fontSize=15, leading=18)
+    body = ParagraphStyle("cell", fontName=regular, fontSize=10, leading=12.5)
+    head = ParagraphStyle("head", fontName=bold, fontSize=10.5, leading=13)
+    title = ParagraphStyle("title", fontName=bold, fontSize=17, leading=21)
     note = ParagraphStyle("note", fontName=regular, fontSize=9, leading=11)
 
     def para(text: str, style: ParagraphStyle = body) -> Paragraph:
@@ -56,7 +56,7 @@ def week_pdf(monday: date) -> bytes:
             [para("Open shifts", head)] + [para(_cell(plan.by_person.get((None, d), []))) for d in plan.days]
         )
     width = landscape(A4)[0] - 20 * mm
-    first = 34 * mm
+    first = 40 * mm
     table = Table(rows, colWidths=[first] + [(width - first) / 7] * 7, repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -65,7 +65,8 @@ def week_pdf(monday: date) -> bytes:
                 ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.93, 0.91, 0.87)),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.5, colors.grey),
             ]
         )
     )
