@@ -100,6 +100,11 @@ def dashboard_sections(d: Dashboard, fmt: Money) -> list[Section]:
             [(r.name, str(r.count), fmt(r.amount)) for r in d.discounts_by_staff],
         ),
         Section(
+            "Discount reasons",
+            ("Reason", "Orders", "Order discounts", "Lines discounted"),
+            [(r.reason, str(r.orders), fmt(r.order_amount), str(r.lines)) for r in d.discount_reasons],
+        ),
+        Section(
             "Refunds",
             ("Rung up by", "Authorised by", "Reason", "Refunds", "Amount"),
             [(r.staff, r.authorised_by, r.reason, str(r.count), fmt(r.amount)) for r in d.refunds],

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 from bakery.domain.money import round_half_up
 from bakery.domain.report_period import Period
 from bakery.extensions import db
-from bakery.models import AuditEvent, Payment, Product, Sale, SaleLine, User, ZReport
+from bakery.models import AuditEvent, Basket, BasketLine, Payment, Product, Sale, SaleLine, User, ZReport
 from bakery.services.reports.common import (
     Scope,
     day_number,
@@ -146,6 +146,7 @@ class Dashboard:
     methods: list[SplitRow]
     discounts: list[SplitRow]
     discounts_by_staff: list[SplitRow]
+    discount_reasons: list[ReasonRow]
     refunds: list[ByWhomRow]
     voids: list[ByWhomRow]
     variances: list[VarianceRow]
@@ -328,6 +329,55 @@ def discounts(where: Scope) -> tuple[list[SplitRow], list[SplitRow]]:
     )
 
 
+@dataclass(frozen=True)
+class ReasonRow:
+    """A discount reason: orders discounted for it and their order discount, lines discounted for it."""
+
+    reason: str
+    orders: int
+    order_amount: int
+    lines: int
+
+
+def discount_reasons(where: Scope) -> list[ReasonRow]:
+    """Why discounts were given, from the baskets the sales were rung up in (two SQL aggregates).
+
+    Rule: an order discount's amount is its share across the sale's lines; a line discount is
+    counted by its line (a basket line keeps the reason typed, its sale line the pence).
+    """
+    orders = db.session.execute(
+        select(
+            Basket.discount_reason,
+            func.count(func.distinct(Sale.id)),
+            func.sum(SaleLine.basket_discount_share),
+        )
+        .join(Sale, Sale.id == Basket.sale_id)
+        .join(SaleLine, SaleLine.sale_id == Sale.id)
+        .where(in_scope(Sale.created_at, where), SaleLine.basket_discount_share != 0)
+        .group_by(Basket.discount_reason)
+    ).all()
+    lines = db.session.execute(
+        select(BasketLine.discount_reason, func.count(BasketLine.id))
+        .join(Basket, Basket.id == BasketLine.basket_id)
+        .join(Sale, Sale.id == Basket.sale_id)
+        .where(
+            in_scope(Sale.created_at, where),
+            BasketLine.discount_reason.is_not(None),
+            (BasketLine.line_discount != 0) | (BasketLine.line_discount_bp != 0),
+        )
+        .group_by(BasketLine.discount_reason)
+    ).all()
+    found: dict[str, list[int]] = {}
+    for reason, n, amount in orders:
+        found.setdefault(str(reason or "—"), [0, 0, 0])[0:2] = [int(n), int(amount or 0)]
+    for reason, n in lines:
+        found.setdefault(str(reason or "—"), [0, 0, 0])[2] = int(n)
+    return [
+        ReasonRow(r, o, a, n)
+        for r, (o, a, n) in sorted(found.items(), key=lambda kv: (-kv[1][1], -kv[1][2], kv[0]))
+    ]
+
+
 def refunds(where: Scope) -> list[ByWhomRow]:
     """Refunds by who rang them up, which manager authorised them and the reason given."""
     staff, manager = aliased(User), aliased(User)
@@ -419,6 +469,7 @@ def dashboard(where: Scope) -> Dashboard:
         methods=payment_methods(where),
         discounts=discount_kinds,
         discounts_by_staff=discount_staff,
+        discount_reasons=discount_reasons(where),
         refunds=refunds(where),
         voids=voids(where),
         variances=variances(where),

@@ -37,6 +37,9 @@ def test_the_dashboard_figures_match_a_hand_computed_day(app):
         ("Order discounts", 0, 0),
     ]
     assert [(r.name, r.count, r.amount) for r in d.discounts_by_staff] == [("Sam Counter", 1, 50)]
+    assert [(r.reason, r.orders, r.order_amount, r.lines) for r in d.discount_reasons] == [
+        ("staff discount", 0, 0, 1)
+    ]
     assert [(r.staff, r.authorised_by, r.reason, r.count, r.amount) for r in d.refunds] == [
         ("Sam Counter", "Maria Boss", "stale", 1, -250)
     ]
@@ -150,3 +153,20 @@ def test_earlier_periods_that_overlap_are_each_counted_in_full(app):
     assert by_name["2 weeks before"].headline.net_sales == 500
     assert by_name["3 weeks before"].headline.sales == 0
     assert by_name["2 weeks before"].change == -250 and by_name["2 weeks before"].change_pct == -50
+
+
+def test_discount_reasons_come_from_the_baskets_the_sales_were_rung_up_in(app):
+    from bakery.services.audit import Actor
+    from bakery.services.till import baskets, checkout, order_extras
+
+    day = known_day()
+    actor = Actor(day.staff.id, day.till.id)
+    baskets.add_line(day.till.id, day.menu["croissant"].id, actor, qty=2)
+    order_extras.set_basket_discount(day.till.id, "amount", 100, "staff discount", actor, threshold_bp=10_000)
+    basket = baskets.open_basket(day.till.id)
+    checkout.tender(day.till.id, basket.key, "cash", baskets.price(basket).totals.total, actor)
+    d = reports.dashboard(today_scope())
+    assert [(r.reason, r.orders, r.order_amount, r.lines) for r in d.discount_reasons] == [
+        ("staff discount", 1, 100, 1)
+    ]
+    assert ("Order discounts", 1, 100) in [(r.name, r.count, r.amount) for r in d.discounts]
