@@ -57,8 +57,15 @@ def test_a_manager_plans_a_shift_by_touch_and_publishes_the_week(page, live_serv
     expect(chip).to_have_count(1)
     expect(chip).to_contain_text("Cleaner")
 
-    # Move it to Thursday from the keyboard: focus the chip, Enter, change the day, save.
+    # Escape shuts the panel and gives focus back to the shift that opened it.
     chip.focus()
+    page.keyboard.press("Enter")
+    expect(panel.get_by_role("heading", name="Change the shift")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(panel.get_by_role("heading")).to_have_count(0)
+    expect(chip).to_be_focused()
+
+    # Move it to Thursday from the keyboard: Enter on the chip, change the day, save.
     page.keyboard.press("Enter")
     expect(panel.get_by_role("heading", name="Change the shift")).to_be_visible()
     panel.locator("#shift-form select[name=day]").select_option((wednesday + timedelta(days=1)).isoformat())
