@@ -9,10 +9,6 @@ from bakery.services.dividends.allocations import (
     withdraw,
 )
 from bakery.services.dividends.common import (
-    CHART_FILLS,
-    CHART_LABEL_WIDTH,
-    CHART_ROW,
-    CHART_WIDTH,
     DEFAULT_CLASS_WEIGHTS,
     DEFAULT_FUNDS,
     DEFAULT_MINIMUM_PAYOUT,
@@ -98,10 +94,6 @@ from bakery.services.dividends.statements import (
 
 __all__ = [
     "A4_COLUMNS",
-    "CHART_FILLS",
-    "CHART_LABEL_WIDTH",
-    "CHART_ROW",
-    "CHART_WIDTH",
     "DEFAULT_CLASS_WEIGHTS",
     "DEFAULT_FUNDS",
     "DEFAULT_MINIMUM_PAYOUT",

@@ -33,18 +33,6 @@ DEFAULT_MINIMUM_PAYOUT = 500
 DEFAULT_CLASS_WEIGHTS = {"worker": 6000, "customer": 4000}
 
 
-CHART_LABEL_WIDTH = 210
-
-
-CHART_WIDTH = 400
-
-
-CHART_ROW = 30
-
-
-CHART_FILLS = ("#7a4b2a", "#b5835a", "#d9b38c", "#4f7a5a", "#86a98f", "#5a6f8f", "#9aa9c4", "#b14a3b")
-
-
 class ScenarioChanged(ServiceError):
     """The figures changed between the preview the admin saw and the proposal (new sales or hours)."""
 
@@ -101,15 +89,10 @@ class ClassRow:
 
 @dataclass(frozen=True)
 class Bar:
-    """One bar of the split chart, already laid out (templates do no arithmetic)."""
+    """One part of how the surplus is split: a bar of the chart and a row of its table."""
 
     label: str
     amount: Pence
-    y: int
-    text_y: int
-    width: int
-    amount_x: int
-    fill: str
 
 
 @dataclass(frozen=True)
@@ -122,7 +105,6 @@ class AllocationView:
     members: list[MemberRow]
     classes: list[ClassRow]
     bars: list[Bar]
-    chart_height: int
     surplus: Pence
     allocated: Pence
     funds_total: Pence

@@ -29,10 +29,6 @@ from bakery.models import (
 )
 from bakery.services.dividends import patronage
 from bakery.services.dividends.common import (
-    CHART_FILLS,
-    CHART_LABEL_WIDTH,
-    CHART_ROW,
-    CHART_WIDTH,
     DEFAULT_CLASS_WEIGHTS,
     DEFAULT_FUNDS,
     DEFAULT_MINIMUM_PAYOUT,
@@ -350,7 +346,7 @@ def build_view(scenario: dict[str, Any], result: AllocationResult, inputs_hash: 
     else:
         added = result.deficit_after - int(scenario["period"]["deficit_brought_forward"])
         balanced = result.reserve - added == surplus
-    bars, height = _chart(scenario, result, classes)
+    bars = _split(scenario, result, classes)
     return AllocationView(
         scenario=scenario,
         inputs_hash=inputs_hash or scenario_hash(canonical(scenario)),
@@ -358,7 +354,6 @@ def build_view(scenario: dict[str, Any], result: AllocationResult, inputs_hash: 
         members=rows,
         classes=classes,
         bars=bars,
-        chart_height=height,
         surplus=surplus,
         allocated=allocated,
         funds_total=funds_total,
@@ -374,37 +369,23 @@ def build_view(scenario: dict[str, Any], result: AllocationResult, inputs_hash: 
     )
 
 
-def _chart(
-    scenario: dict[str, Any], result: AllocationResult, classes: Sequence[ClassRow]
-) -> tuple[list[Bar], int]:
-    parts: list[tuple[str, int]] = []
+def _split(scenario: dict[str, Any], result: AllocationResult, classes: Sequence[ClassRow]) -> list[Bar]:
+    """How the surplus is split (or a loss is borne), part by part, for the chart and its table."""
     if int(scenario["period"]["surplus"]) <= 0:
         loss = -int(scenario["period"]["surplus"])
-        parts = [("Charged to the reserve", -result.reserve), ("Added to the deficit", loss + result.reserve)]
-    else:
-        if result.deficit_recovered:
-            parts.append(("Deficit recovered", result.deficit_recovered))
-        parts.append(("Reserve", result.reserve))
-        parts += [(name, amount) for name, amount in result.funds.items()]
-        parts += [(f"{c.name.title()} members", c.allocated) for c in classes if c.pool]
-        if result.unallocated_to_reserve:
-            parts.append(("Unallocated, to the reserve", result.unallocated_to_reserve))
-    biggest = max((amount for _, amount in parts), default=0)
-    bars = []
-    for i, (label, amount) in enumerate(parts):
-        width = max(amount * CHART_WIDTH // biggest, 1) if biggest > 0 and amount > 0 else 0
-        bars.append(
-            Bar(
-                label=label,
-                amount=amount,
-                y=i * CHART_ROW + 4,
-                text_y=i * CHART_ROW + 19,
-                width=width,
-                amount_x=CHART_LABEL_WIDTH + width + 8,
-                fill=CHART_FILLS[i % len(CHART_FILLS)],
-            )
-        )
-    return bars, max(len(parts) * CHART_ROW, CHART_ROW)
+        return [
+            Bar("Charged to the reserve", -result.reserve),
+            Bar("Added to the deficit", loss + result.reserve),
+        ]
+    parts: list[Bar] = []
+    if result.deficit_recovered:
+        parts.append(Bar("Deficit recovered", result.deficit_recovered))
+    parts.append(Bar("Reserve", result.reserve))
+    parts += [Bar(name, amount) for name, amount in result.funds.items()]
+    parts += [Bar(f"{c.name.title()} members", c.allocated) for c in classes if c.pool]
+    if result.unallocated_to_reserve:
+        parts.append(Bar("Unallocated, to the reserve", result.unallocated_to_reserve))
+    return parts
 
 
 def allocation_view(allocation: Allocation) -> AllocationView:
