@@ -61,13 +61,14 @@ def clock_text(minute: int) -> str:
 
 
 def parse_clock(text: str) -> int:
-    """Rule: "H:MM" or "HH:MM" (24-hour) is minutes after midnight; "24:00" is the end of the day.
+    """Rule: "H:MM" or "HH:MM" (24-hour, ASCII digits) is minutes after midnight; "24:00" ends the day.
 
     Raises ShiftTimeError with a plain message for anything else.
     """
     value = text.strip()
     hours, sep, minutes = value.partition(":")
-    if sep != ":" or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2 or len(hours) > 2:
+    digits = value.isascii() and hours.isdigit() and minutes.isdigit()
+    if sep != ":" or not digits or len(minutes) != 2 or len(hours) > 2:
         raise ShiftTimeError(f"“{value[:20]}” is not a time: write it like 07:30.")
     h, m = int(hours), int(minutes)
     if m > 59 or h > 24 or (h == 24 and m != 0):

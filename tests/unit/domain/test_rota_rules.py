@@ -325,7 +325,21 @@ def test_clock_times_parse(text, minutes):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "7", "7.30", "25:00", "12:60", "24:01", "-1:00", "1:5", "abc:de", "123:00"]
+    "text",
+    [
+        "",
+        "7",
+        "7.30",
+        "25:00",
+        "12:60",
+        "24:01",
+        "-1:00",
+        "1:5",
+        "abc:de",
+        "123:00",
+        "\u0660\u0667:\u0663\u0660",
+        "\uff10\uff17:\uff13\uff10",
+    ],
 )
 def test_bad_clock_times_are_refused_plainly(text):
     with pytest.raises(ShiftTimeError):
