@@ -132,8 +132,10 @@ def add_shift() -> Response | BaseResponse:
     """Add a shift; the week comes back with its warnings."""
     form = read_shift_form(request.form)
     view = _view(request.form.get("view"))
-    day = parse_day(request.form.get("day"))
-    monday = rules.monday_of(day) if day else rules.monday_of(_today())
+    monday, error = _monday(request.form.get("day"))
+    if error and "day" not in form.errors:
+        form.errors["day"] = error
+        form.shift = None
     if form.shift is None:
         return _panel(monday, view, form, None, 422)
     try:
@@ -326,7 +328,7 @@ def show_day() -> Response:
     day = parse_day(request.args.get("day")) if request.args.get("day") else _today()
     status = 200
     error = None
-    if day is None or abs((day - _today()).days) > 7 * 104:
+    if day is None or abs((day - _today()).days) > 7 * rota.WEEKS_AROUND:
         day, status, error = _today(), 422, "That is not a date: showing today."
     body = render_template(
         "planning/day.html",

@@ -17,6 +17,7 @@ from bakery.services.rota.own import (
     remove_window,
 )
 from bakery.services.rota.plan import (
+    WEEKS_AROUND,
     Person,
     RoleView,
     ShiftView,
@@ -71,6 +72,7 @@ from bakery.services.rota.templates import apply_template, copy_last_week, save_
 
 __all__ = [
     "MAX_BREAK",
+    "WEEKS_AROUND",
     "ChangedMeanwhile",
     "DayReport",
     "Held",

@@ -31,8 +31,8 @@ from bakery.models.users import Role
 from bakery.services.errors import ServiceError
 from bakery.services.settings import current_settings
 
-#: How far from this week a manager may plan or look (a typo guard: the year 2062 is not a week).
-WEEKS_AROUND = 104
+#: How far from this week a manager may plan or look (a typo guard: the year 2092 is not a week).
+WEEKS_AROUND = 520
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ class WeekPlan:
 
 
 def check_monday(monday: date, today: date) -> date:
-    """Rule: a rota week starts on a Monday within two years of today."""
+    """Rule: a rota week starts on a Monday within ten years of today."""
     if monday.weekday() != 0:
         raise ServiceError("A rota week starts on a Monday.")
     if abs((monday - today).days) > WEEKS_AROUND * 7:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bakery.domain import rota as rules
+from bakery.domain.clock import business_date
 from bakery.extensions import db
 from bakery.models import RotaRole, RotaShift, RotaSkill, RotaWeek, User
 from bakery.models.types import utcnow
@@ -24,7 +25,7 @@ from bakery.services import audit
 from bakery.services.audit import Actor
 from bakery.services.errors import NotFound, ServiceError
 from bakery.services.race_safety import Mechanism, begin_write, locked, race_safe
-from bakery.services.rota.plan import plannable_people
+from bakery.services.rota.plan import check_monday, plannable_people
 from bakery.services.settings import current_settings
 from bakery.services.text import optional_text
 
@@ -56,11 +57,11 @@ class ShiftIn:
 def week_for_write(monday: date) -> RotaWeek:
     """The week's row, created if it is new, and locked for the rest of the transaction.
 
-    Rule: one row per Monday (UNIQUE); two requests creating it together both end up with the one
-    row (the loser's insert rolls back to its savepoint and reads the winner's).
+    Rule: a Monday within ten years of today; one row per Monday (UNIQUE); two requests creating
+    it together both end up with the one row (the loser's insert rolls back to its savepoint and
+    reads the winner's).
     """
-    if monday.weekday() != 0:
-        raise ServiceError("A rota week starts on a Monday.")
+    check_monday(monday, business_date(utcnow(), current_settings().timezone))
     begin_write()
     week = db.session.scalar(select(RotaWeek).where(RotaWeek.monday == monday))
     if week is None:

@@ -61,7 +61,7 @@ def test_any_day_shows_its_week_and_a_bad_week_is_refused_plainly(client, manage
     )
     response = client.get("/office/rota/?week=2026-13-40")
     assert response.status_code == 422 and "That is not a date" in response.get_data(as_text=True)
-    far = client.get("/office/rota/?week=2090-01-02")
+    far = client.get("/office/rota/?week=2099-01-02")
     assert far.status_code == 422 and "too far away" in far.get_data(as_text=True)
 
 
@@ -244,3 +244,23 @@ def test_the_week_pdf_downloads(client, manager, roles):
 def test_staff_and_members_cannot_see_the_planner(client, roles):
     sign_in(client, make_user("staff", name="Sam Staff", password="correct horse battery"))
     assert client.get(f"/office/rota/?week={WEEK}").status_code in (302, 403)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "0001-01-02", "9999-12-27", "9999-12-31"])
+def test_days_at_the_ends_of_the_calendar_are_refused_never_a_server_error(client, manager, roles, day):
+    response = post(
+        client, "/office/rota/shifts", shift_form(roles, day=day, start="22:00", end="06:00"), htmx=True
+    )
+    assert response.status_code == 422 and "too far away" in response.get_data(as_text=True)
+    for url in [
+        f"/office/rota/?week={day}",
+        f"/office/rota/shifts/new?day={day}",
+        f"/office/rota/day?day={day}",
+    ]:
+        assert client.get(url).status_code == 422, url
+    assert client.get(f"/office/rota/week.pdf?week={day}").status_code == 404
+    for url in ["/office/rota/week/copy-last", "/office/rota/week/publish", "/office/rota/week/template"]:
+        assert post(client, url, {"week": day, "version": "0", "name": "x"}, htmx=True).status_code == 422, (
+            url
+        )
+    assert week(WINTER_MONDAY) is None
