@@ -39,7 +39,8 @@ def shift_instants(day: date, start_minute: int, end_minute: int, timezone: str)
     Rule: wall-clock times are read in the shop's timezone on their own date, so a shift across a
     clock change has its true length. A time that does not exist (01:30 on the spring-forward
     night) is read with the offset before the change; a time that happens twice (01:30 on the
-    autumn night) is its first occurrence.
+    autumn night) is its first occurrence. A shift wholly inside the hour the clocks skip has no
+    length and is refused.
     """
     check_times(start_minute, end_minute)
     zone = ZoneInfo(timezone)
@@ -50,7 +51,10 @@ def shift_instants(day: date, start_minute: int, end_minute: int, timezone: str)
         wall = datetime.combine(local_day, time(rest // 60, rest % 60), tzinfo=zone)
         return wall.astimezone(UTC)
 
-    return at(start_minute), at(end_minute)
+    starts_at, ends_at = at(start_minute), at(end_minute)
+    if ends_at <= starts_at:
+        raise ShiftTimeError("That shift has no length: the clocks go forward in it.")
+    return starts_at, ends_at
 
 
 def clock_text(minute: int) -> str:

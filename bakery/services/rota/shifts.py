@@ -90,6 +90,7 @@ def _checked(data: ShiftIn, week: RotaWeek) -> tuple[int, int, str]:
         raise ServiceError("That day is not in this week.")
     try:
         start, end = rules.span_minutes(data.start_minute, data.end_minute)
+        rules.shift_instants(data.day, start, end, current_settings().timezone)
     except rules.ShiftTimeError as wrong:
         raise ServiceError(str(wrong)) from wrong
     if not 0 <= data.break_minutes <= MAX_BREAK:

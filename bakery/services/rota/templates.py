@@ -68,7 +68,10 @@ def _place(week: RotaWeek, lines: list[Line], actor: Actor, at: datetime) -> int
         if line in have:
             continue
         day = week.monday + timedelta(days=weekday)
-        starts_at, ends_at = rules.shift_instants(day, start, end, tz)
+        try:
+            starts_at, ends_at = rules.shift_instants(day, start, end, tz)
+        except rules.ShiftTimeError:
+            continue  # inside the hour the clocks skip this week: no shift to place
         db.session.add(
             RotaShift(
                 week_id=week.id,

@@ -190,3 +190,13 @@ def test_the_week_prints_on_a4(roles):
     assert pdf.startswith(b"%PDF")
     assert b"/MediaBox [ 0 0 841.8898 595.2756 ]" in pdf  # A4 landscape
     assert rules.monday_of(WINTER_MONDAY) == WINTER_MONDAY
+
+
+def test_a_shift_inside_the_skipped_spring_hour_is_refused_plainly(roles):
+    from datetime import date
+
+    spring_sunday = date(2027, 3, 28)  # the clocks go forward at 01:00 GMT
+    with pytest.raises(ServiceError, match="clocks go forward"):
+        rota.add_shift(rota.ShiftIn(spring_sunday, 60, 120, roles["counter"]), SYSTEM)
+    db.session.rollback()
+    assert shift_count(spring_sunday - timedelta(days=6)) == 0

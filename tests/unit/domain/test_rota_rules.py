@@ -346,6 +346,13 @@ def test_bad_clock_times_are_refused_plainly(text):
         parse_clock(text)
 
 
+def test_a_shift_inside_the_hour_the_clocks_skip_is_refused():
+    with pytest.raises(ShiftTimeError, match="clocks go forward"):
+        shift_instants(SPRING_SATURDAY + timedelta(days=1), 60, 120, LONDON)
+    start, end = shift_instants(SPRING_SATURDAY + timedelta(days=1), 0, 180, LONDON)
+    assert end - start == timedelta(hours=2)
+
+
 def test_a_shift_cannot_end_when_it_starts():
     with pytest.raises(ShiftTimeError):
         shift_instants(MONDAY, 600, 600, LONDON)
