@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bakery.domain.rota import (
     DoubleBooked,
@@ -378,3 +380,28 @@ def test_labour_cost_is_whole_pence_rounded_half_up():
     assert labour_cost_pence(450, 1221) == 9158  # 7.5 h at £12.21 = £91.575
     assert labour_cost_pence(60, 1000) == 1000
     assert labour_cost_pence(0, 1000) == 0
+
+
+@given(
+    day=st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
+    start=st.integers(min_value=0, max_value=1439),
+    length=st.integers(min_value=1, max_value=1440),
+)
+def test_a_shifts_true_length_is_its_wall_length_give_or_take_the_clock_change(day, start, length):
+    """Rule: the real length differs from the wall-clock length only by the hour of a clock change
+    inside it, and only on the last Sundays of March and October."""
+    try:
+        starts_at, ends_at = shift_instants(day, start, start + length, LONDON)
+    except ShiftTimeError:
+        return  # wholly inside the skipped spring hour
+    difference = (ends_at - starts_at) - timedelta(minutes=length)
+    assert difference in (timedelta(0), timedelta(hours=1), timedelta(hours=-1)) or abs(
+        difference
+    ) < timedelta(hours=1)
+    if difference:
+        changes = {
+            d
+            for d in (day, day + timedelta(days=1))
+            if d.weekday() == 6 and d.month in (3, 10) and d.day > 24
+        }
+        assert changes
