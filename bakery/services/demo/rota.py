@@ -150,12 +150,14 @@ def load_demo_rota() -> bool:
     )
     rota.save_template(this_week, "Typical week", actor)
     _clock_today(today, people)
+    db.session.commit()
     return True
 
 
 def _clock_today(today: date, people: dict[str, int]) -> None:
     """Today's clock-ins so far: Ada a few minutes early, Ben 12 minutes late, Chloé not at all
-    (the "who is in" screen flags Ben late and Chloé missing once their shifts have started)."""
+    (the "who is in" screen flags Ben late and Chloé missing once their shifts have started); the
+    caller commits."""
     now = utcnow()
     members = dict(db.session.execute(select(Member.user_id, Member.id)).tuples().all())
     early_late = {"Ada Baker": -3, "Ben Barista": 12}
@@ -179,4 +181,3 @@ def _clock_today(today: date, people: dict[str, int]) -> None:
                 break_minutes=shift.break_minutes if done else 0,
             )
         )
-    db.session.commit()
