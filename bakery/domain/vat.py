@@ -131,8 +131,9 @@ def line_vat_shares(
     """Split each band's VAT over the band's `(rate_bp, gross)` lines; one share per line, in order.
 
     Rule: a band's VAT is `vat_in_gross` of the band's summed gross (or `band_vat[rate]` when the
-    receipt recorded its own, as a refund does); it is spread over the band's lines pro rata to
-    their gross by largest remainder, equal remainders to the earlier line. So the lines' VAT adds
+    receipt recorded its own, as a refund does, where a band of free lines has none); it is spread
+    over the band's lines pro rata to their gross by largest remainder, equal remainders to the
+    earlier line. So the lines' VAT adds
     up exactly to the receipt's band VAT and their net (`gross - share`) to the band's net. The
     lines of one band all have the same sign (a sale's are ≥ 0, a refund's ≤ 0); mixed signs are
     refused with `ValueError`.
@@ -147,7 +148,14 @@ def line_vat_shares(
         if any(g > 0 for g in grosses) and any(g < 0 for g in grosses):
             raise ValueError("The lines of one VAT band must all be sales or all be refunds.")
         band_gross = sum(grosses)
-        vat = band_vat[rate_bp] if band_vat is not None else vat_in_gross(band_gross, rate_bp)
+        if band_vat is None:
+            vat = vat_in_gross(band_gross, rate_bp)
+        elif rate_bp in band_vat:
+            vat = band_vat[rate_bp]
+        elif band_gross == 0:
+            vat = 0  # a band of free lines (discounted to nothing) is not on the receipt: no VAT
+        else:
+            raise ValueError("The receipt records no VAT for a band it sells in.")
         if abs(vat) > abs(band_gross) or (vat and (vat < 0) != (band_gross < 0)):
             raise ValueError("A band's VAT must lie between zero and the band's gross.")
         for index, share in zip(indexes, largest_remainder(vat, [abs(g) for g in grosses]), strict=True):

@@ -133,3 +133,29 @@ def test_a_full_refund_mirrors_the_sale_vat_exactly(sold):
         Actor(sold["staff"].id),
     )
     assert refund.total == -sale.total and refund.vat_total == -sale.vat_total
+
+
+def test_a_sale_with_a_line_given_away_refunds_without_error(client):
+    """A latte discounted to nothing is the only line at 20 %: the receipt has no 20 % band, and a
+    refund of the whole sale gives back the croissant and nothing for the free latte."""
+    from bakery.services.till import baskets, checkout, order_extras
+
+    menu = make_menu()
+    till, staff = open_till_for(client)
+    manager = make_user("manager", pin="8080")
+    me = Actor(staff.id, till.id)
+    baskets.add_line(till.id, menu["croissant"].id, me)
+    latte = {"variant_id": menu["latte"].variants[0].id}
+    basket = baskets.add_line(till.id, menu["latte"].id, me, **latte)
+    free = basket.lines[-1]
+    order_extras.set_line_discount(
+        till.id, free.id, "amount", 320, "manager's discretion", me, threshold_bp=10_000
+    )
+    basket = baskets.open_basket(till.id)
+    sale = checkout.tender(till.id, basket.key, "cash", baskets.price(basket).totals.total, me)
+    assert sale.total == 250
+    refund = refunds.refund(
+        till.id, sale.id, {line.id: line.qty for line in sale.lines}, "cash", "all", manager.id, "8080", me
+    )
+    assert refund.total == -250 and refund.vat_total == -sale.vat_total == 0
+    assert sorted(line.vat for line in refund.lines) == [0, 0]

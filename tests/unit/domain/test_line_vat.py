@@ -89,3 +89,9 @@ def test_a_band_mixing_sales_and_refunds_is_refused():
 def test_band_vat_larger_than_the_band_is_refused():
     with pytest.raises(ValueError, match="between zero"):
         line_vat_shares([(2000, 100)], {2000: 101})
+
+
+def test_a_band_of_free_lines_has_no_vat_even_when_the_receipt_records_none_for_it():
+    assert line_vat_shares([(2000, 0), (0, -250)], {0: 0}) == [0, 0]
+    with pytest.raises(ValueError, match="records no VAT"):
+        line_vat_shares([(2000, -320), (0, -250)], {0: 0})
