@@ -63,6 +63,8 @@ def load_demo() -> None:
         click.echo(
             "Rota requests loaded: a swap to approve, time off asked for, a shift changed after publishing."
         )
+    if demo.load_demo_impact():
+        click.echo("Social impact: six workers from a programme, and food given to partner organisations.")
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
     for line in demo.DEMO_SIGN_INS:
         click.echo("  " + line)

@@ -8,6 +8,7 @@ from bakery.services.demo.data import (
     DEMO_SIGN_INS,
     load_demo_data,
 )
+from bakery.services.demo.impact import load_demo_impact
 from bakery.services.demo.rota import load_demo_rota
 from bakery.services.demo.rota_requests import load_demo_rota_requests
 from bakery.services.demo.stock import load_demo_stock
@@ -18,6 +19,7 @@ __all__ = [
     "DEMO_PEOPLE",
     "DEMO_SIGN_INS",
     "load_demo_data",
+    "load_demo_impact",
     "load_demo_rota",
     "load_demo_rota_requests",
     "load_demo_stock",
