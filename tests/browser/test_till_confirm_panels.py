@@ -37,9 +37,13 @@ def _count(model, *where) -> int:  # type: ignore[no-untyped-def]
 def _ring_up(page, category: str, product: str, times: int = 1) -> None:  # type: ignore[no-untyped-def]
     """Tap a product `times`, each tap answered (the total changed) before the next."""
     page.get_by_role("link", name=category).click()
+    # The category's tiles arrive by htmx: a tap on a tile that is being replaced is lost (as a
+    # person's would be, who then taps again), so wait for the swap before tapping.
+    expect(page.locator(".htmx-request")).to_have_count(0)
     for _ in range(times):
         before = page.locator("#basket-total").inner_text()
         page.get_by_role("button", name=product).first.click()
+        expect(page.locator(".htmx-request")).to_have_count(0)
         page.locator("#basket").get_by_text(product).first.wait_for()
         expect(page.locator("#basket-total")).not_to_have_text(before)
 
