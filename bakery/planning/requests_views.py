@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from bakery.models.types import utcnow
 from bakery.planning.routes import bp
 from bakery.security import actor
 from bakery.services import rota
+from bakery.services.audit import Actor
 from bakery.services.errors import ServiceError
 
 DECISIONS = {"approve": True, "refuse": False}
@@ -38,33 +40,33 @@ def _decision() -> bool | None:
     return DECISIONS.get(request.form.get("decision", ""))
 
 
-@bp.post("/requests/swaps/<int:swap_id>")
-def decide_swap(swap_id: int) -> Response | tuple[str, int]:
-    """Approve a swap (the shift passes to the colleague who accepted) or refuse it."""
+def _decide(
+    decide: Callable[[int, bool, Actor], object], item_id: int, approved: str, refused: str
+) -> Response | tuple[str, int]:
+    """Send a manager's Approve or Refuse to `decide`; a refusal by the rules re-renders the page
+    with its reason, an unknown request answers 404."""
     approve = _decision()
     if approve is None:
         return _page(422, "Choose Approve or Refuse.")
     try:
-        rota.decide_swap(swap_id, approve, actor())
-    except ServiceError as refused:
-        if refused.status == 404:
+        decide(item_id, approve, actor())
+    except ServiceError as refusal:
+        if refusal.status == 404:
             raise
-        return _page(refused.status, refused.message)
-    flash("Swap approved: both are told on their next visit." if approve else "Swap refused.")
+        return _page(refusal.status, refusal.message)
+    flash(approved if approve else refused)
     return redirect(url_for("planning.show_requests"))
+
+
+@bp.post("/requests/swaps/<int:swap_id>")
+def decide_swap(swap_id: int) -> Response | tuple[str, int]:
+    """Approve a swap (the shift passes to the colleague who accepted) or refuse it."""
+    return _decide(
+        rota.decide_swap, swap_id, "Swap approved: both are told on their next visit.", "Swap refused."
+    )
 
 
 @bp.post("/requests/time-off/<int:request_id>")
 def decide_time_off(request_id: int) -> Response | tuple[str, int]:
     """Approve or refuse a time-off request (approved days warn the planner)."""
-    approve = _decision()
-    if approve is None:
-        return _page(422, "Choose Approve or Refuse.")
-    try:
-        rota.decide_time_off(request_id, approve, actor())
-    except ServiceError as refused:
-        if refused.status == 404:
-            raise
-        return _page(refused.status, refused.message)
-    flash("Time off approved." if approve else "Time off refused.")
-    return redirect(url_for("planning.show_requests"))
+    return _decide(rota.decide_time_off, request_id, "Time off approved.", "Time off refused.")

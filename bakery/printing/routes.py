@@ -337,6 +337,7 @@ _AGENT_NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 @bp.post("/printers/agent/claim")
+# csrf-exempt: the print agent authenticates with its printer's bearer token and sends no cookies
 @csrf.exempt
 def claim_job() -> Response:
     """Hand the agent its printer's next job: ``{"job": null}`` or ``{"job": {...}}``, the job's
@@ -364,6 +365,7 @@ def claim_job() -> Response:
 
 
 @bp.post("/printers/agent/jobs/<int:job_id>/done")
+# csrf-exempt: the print agent authenticates with its printer's bearer token and sends no cookies
 @csrf.exempt
 def finish_job(job_id: int) -> Response:
     """The agent printed the job. Answers 200 even for a job it cannot settle (the agent
@@ -375,6 +377,7 @@ def finish_job(job_id: int) -> Response:
 
 
 @bp.post("/printers/agent/jobs/<int:job_id>/failed")
+# csrf-exempt: the print agent authenticates with its printer's bearer token and sends no cookies
 @csrf.exempt
 def fail_job(job_id: int) -> Response:
     """The agent could not print the job: ``{"error": str, "uncertain": bool}``."""
