@@ -69,8 +69,9 @@ def test_a_manager_plans_a_shift_by_touch_and_publishes_the_week(page, live_serv
     page.keyboard.press("Enter")
     expect(panel.get_by_role("heading", name="Change the shift")).to_be_visible()
     panel.locator("#shift-form select[name=day]").select_option((wednesday + timedelta(days=1)).isoformat())
+    expect(page.locator(".htmx-request")).to_have_count(0)  # the day's change has been answered
     panel.get_by_role("button", name="Save changes").press("Enter")
-    expect(page.get_by_text("Shift changed.")).to_be_visible()
+    expect(page.get_by_text("Shift changed.")).to_be_visible(timeout=15_000)
     moved = db.session.query(RotaShift).filter_by(start_minute=600, end_minute=840).one()
     assert moved.day == wednesday + timedelta(days=1)
     db.session.rollback()
